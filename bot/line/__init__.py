@@ -1,0 +1,1 @@
+"""LINE channel: render neutral dialog messages to LINE message objects and send them."""

@@ -1,0 +1,178 @@
+"""Send one batch of LINE messages (one API request) and classify what happened.
+
+The sender never retries: it reports an outcome and the worker decides (reply token
+spent -> push; retry_later -> back off and push again with the same retry key).
+
+`SendResult.detail` is meant for logs: it carries the HTTP status, LINE's short error
+message / property names and LINE's request id, never message text or user ids.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+
+import urllib3
+from linebot.v3.messaging import (
+    ApiClient,
+    Configuration,
+    Message as LineMessage,
+    MessagingApi,
+    PushMessageRequest,
+    ReplyMessageRequest,
+)
+from linebot.v3.messaging.exceptions import ApiException
+
+log = logging.getLogger(__name__)
+
+SENT = "sent"
+REPLY_TOKEN_INVALID = "reply_token_invalid"
+RETRY_LATER = "retry_later"
+FAILED = "failed"
+
+_DETAIL_MAX = 200
+
+
+@dataclass(frozen=True)
+class SendResult:
+    outcome: str  # SENT | REPLY_TOKEN_INVALID | RETRY_LATER | FAILED
+    status: int | None = None  # HTTP status, None when no response came back
+    detail: str = ""  # short, log-safe: no message text, no user ids
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == SENT
+
+
+class LineSender:
+    """Reply / push through line-bot-sdk v3 against `base_url` (https://api.line.me in
+    production, the fake server in tests). Each call opens and closes its own HTTP
+    connection pool, so nothing stays open between calls and the object is safe to
+    share between threads."""
+
+    def __init__(self, base_url: str, access_token: str, timeout: float = 5.0):
+        self.base_url = base_url.rstrip("/")
+        self.access_token = access_token
+        self.timeout = timeout
+
+    def reply(self, reply_token: str, batch: list[dict]) -> SendResult:
+        """Answer an event with its reply token (free, single use, short-lived)."""
+        return self._send(
+            "reply",
+            lambda: ReplyMessageRequest(reply_token=reply_token, messages=_messages(batch)),
+            lambda api, request: api.reply_message_with_http_info(
+                request, _request_timeout=self.timeout
+            ),
+        )
+
+    def push(self, to_user_id: str, batch: list[dict], retry_key: str) -> SendResult:
+        """Push with `X-Line-Retry-Key: retry_key` (a UUID). Reuse the same key when
+        retrying the same batch: LINE then delivers it at most once."""
+        return self._send(
+            "push",
+            lambda: PushMessageRequest(to=to_user_id, messages=_messages(batch)),
+            lambda api, request: api.push_message_with_http_info(
+                request, x_line_retry_key=retry_key, _request_timeout=self.timeout
+            ),
+        )
+
+    # -- internals ---------------------------------------------------------------------
+
+    def _send(self, endpoint: str, build, call) -> SendResult:
+        try:
+            request = build()
+        except Exception as exc:  # noqa: BLE001 - pydantic / discriminator errors
+            # The SDK's own error text quotes the message; keep only where it failed.
+            result = SendResult(FAILED, None, f"invalid message payload ({_where(exc)})")
+            log.warning("LINE %s not sent: %s", endpoint, result.detail)
+            return result
+
+        configuration = Configuration(host=self.base_url, access_token=self.access_token)
+        configuration.retries = False  # no silent urllib3 retries; the worker owns them
+        with ApiClient(configuration) as client:
+            try:
+                response = call(MessagingApi(client), request)
+                result = SendResult(SENT, response.status_code, "")
+            except ApiException as exc:
+                result = _classify(endpoint, exc)
+            except (urllib3.exceptions.HTTPError, OSError) as exc:
+                result = SendResult(RETRY_LATER, None, f"connection: {type(exc).__name__}")
+            except Exception as exc:  # noqa: BLE001
+                last = getattr(client, "last_response", None)
+                if last is not None and 200 <= last.status <= 299:
+                    # Delivered; only reading LINE's answer failed. Never send it twice.
+                    result = SendResult(SENT, last.status, "unreadable response body")
+                else:
+                    raise
+            finally:
+                client.rest_client.pool_manager.clear()  # close the sockets
+        if result.outcome != SENT:
+            log.info("LINE %s: %s %s %s", endpoint, result.outcome, result.status, result.detail)
+        return result
+
+
+def _messages(batch: list[dict]) -> list[LineMessage]:
+    return [LineMessage.from_dict(m) for m in batch]
+
+
+def _where(exc: Exception) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        try:
+            locs = [".".join(str(p) for p in e.get("loc", ())) for e in errors()]
+            return ", ".join(locs)[:_DETAIL_MAX] or type(exc).__name__
+        except Exception:  # noqa: BLE001
+            pass
+    return type(exc).__name__
+
+
+def _classify(endpoint: str, exc: ApiException) -> SendResult:
+    status = exc.status or None
+    message, properties = _error_body(exc.body)
+    request_id = _header(exc.headers, "x-line-request-id")
+    parts = [message] if message else []
+    if properties:
+        parts.append("at " + ", ".join(properties))
+    if request_id:
+        parts.append(f"request {request_id}")
+    detail = "; ".join(parts)[:_DETAIL_MAX]
+
+    if status is None:  # SDK-level failure without a response (e.g. TLS error)
+        return SendResult(RETRY_LATER, None, (detail or "no response")[:_DETAIL_MAX])
+    if endpoint == "reply" and status == 400 and "invalid reply token" in message.lower():
+        return SendResult(REPLY_TOKEN_INVALID, status, detail)
+    if endpoint == "push" and status == 409:
+        # The retry key was already accepted: the batch was delivered by an earlier try.
+        accepted = _header(exc.headers, "x-line-accepted-request-id")
+        return SendResult(SENT, status, f"already accepted as {accepted or '?'}")
+    if status == 429 or 500 <= status <= 599:
+        return SendResult(RETRY_LATER, status, detail)
+    return SendResult(FAILED, status, detail)
+
+
+def _error_body(body) -> tuple[str, list[str]]:
+    """LINE's error body {"message": ..., "details": [{"message", "property"}]} ->
+    (message, property names). Anything else -> ("", [])."""
+    if not body:
+        return "", []
+    try:
+        data = json.loads(body)
+    except (ValueError, TypeError):
+        return "", []
+    if not isinstance(data, dict):
+        return "", []
+    message = str(data.get("message") or "")[:120]
+    properties = []
+    for d in data.get("details") or []:
+        if isinstance(d, dict) and d.get("property"):
+            properties.append(str(d["property"])[:60])
+    return message, properties
+
+
+def _header(headers, name: str) -> str:
+    if not headers:
+        return ""
+    for key, value in headers.items():
+        if key.lower() == name:
+            return str(value)
+    return ""

@@ -1,0 +1,325 @@
+"""A local fake of the LINE Messaging API (reply + push) for tests.
+
+It validates what LINE validates for the message shapes Tsunagu sends, keeps reply
+tokens single-use, honours X-Line-Retry-Key (409 on a repeat, no second delivery), can
+be told to fail or stall the next calls, and records every accepted delivery.
+
+    fake = FakeLine(access_token="t").start()
+    token = fake.issue_reply_token("U1")
+    ...  # point the code under test at fake.base_url
+    fake.messages_to("U1")
+    fake.stop()
+"""
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+import uuid
+from dataclasses import dataclass
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+DEFAULT_ACCESS_TOKEN = "fake-line-channel-access-token"
+
+MESSAGE_TYPES = {
+    "text", "textV2", "sticker", "image", "video", "audio", "location", "imagemap",
+    "template", "flex", "coupon",
+}
+ACTION_TYPES = {
+    "postback", "message", "uri", "datetimepicker", "camera", "cameraRoll", "location",
+    "richmenuswitch", "clipboard",
+}
+_UUID_RE = re.compile(
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+)
+
+
+def line_length(text: str) -> int:
+    """UTF-16 code units: the strictest way LINE may count characters."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs) -> None:  # no access log noise in test output
+        pass
+
+
+@dataclass
+class _Injection:
+    status: int | None  # None: behave normally (only delay)
+    times: int
+    endpoint: str | None
+    deliver: bool = False
+    delay: float = 0.0
+
+
+class FakeLine:
+    """Fake LINE Messaging API on 127.0.0.1:<free port>, served from a background thread.
+
+    Attributes for assertions:
+      delivered  accepted deliveries, in order: {"endpoint", "to", "messages", "retry_key"}
+      calls      every request that reached the fake: {"endpoint", "status"}
+    """
+
+    def __init__(self, access_token: str = DEFAULT_ACCESS_TOKEN):
+        self.access_token = access_token
+        self.delivered: list[dict] = []
+        self.calls: list[dict] = []
+        self._lock = threading.Lock()
+        self._tokens: dict[str, dict] = {}  # token -> {"user": str, "state": str}
+        self._retry_keys: dict[str, str] = {}  # retry key -> accepted request id
+        self._injections: list[_Injection] = []
+        self._stopping = threading.Event()
+        self._server = None
+        self._thread: threading.Thread | None = None
+        self.app = self._make_app()
+
+    # -- lifecycle --------------------------------------------------------------------
+
+    def start(self) -> "FakeLine":
+        self._stopping.clear()
+        self._server = make_server(
+            "127.0.0.1", 0, self.app, threaded=True, request_handler=_QuietHandler
+        )
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="fake-line", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()  # wake stalled handlers
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> "FakeLine":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("FakeLine is not started")
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+    # -- test controls ----------------------------------------------------------------
+
+    def issue_reply_token(self, user_id: str = "U" + "0" * 32) -> str:
+        """A fresh, valid, single-use reply token for an event of `user_id`."""
+        token = secrets.token_hex(16)
+        with self._lock:
+            self._tokens[token] = {"user": user_id, "state": "valid"}
+        return token
+
+    def expire(self, token: str) -> None:
+        """Make a reply token invalid, as LINE does after it times out."""
+        with self._lock:
+            if token in self._tokens:
+                self._tokens[token]["state"] = "expired"
+
+    def fail_next(
+        self, status: int, times: int = 1, endpoint: str | None = None, deliver: bool = False
+    ) -> None:
+        """Answer the next `times` calls (to `endpoint`, or to any) with `status` and a
+        LINE-style error body. deliver=True: process and record the delivery anyway, then
+        answer with the error (LINE delivered but the answer was lost)."""
+        self._check_endpoint(endpoint)
+        with self._lock:
+            self._injections.append(_Injection(status, times, endpoint, deliver))
+
+    def delay_next(self, seconds: float, times: int = 1, endpoint: str | None = None) -> None:
+        """Stall the next `times` calls for `seconds` before handling them (timeouts)."""
+        self._check_endpoint(endpoint)
+        with self._lock:
+            self._injections.append(_Injection(None, times, endpoint, delay=seconds))
+
+    def messages_to(self, user_id: str) -> list[dict]:
+        """All message objects delivered to `user_id` (reply and push), in order."""
+        with self._lock:
+            return [m for d in self.delivered if d["to"] == user_id for m in d["messages"]]
+
+    def texts_to(self, user_id: str) -> list[str]:
+        """The texts of the text messages delivered to `user_id`, in order."""
+        return [m["text"] for m in self.messages_to(user_id) if m.get("type") == "text"]
+
+    # -- the app ----------------------------------------------------------------------
+
+    @staticmethod
+    def _check_endpoint(endpoint: str | None) -> None:
+        if endpoint not in (None, "reply", "push"):
+            raise ValueError(f"endpoint must be 'reply', 'push' or None, not {endpoint!r}")
+
+    def _take_injection(self, endpoint: str) -> _Injection | None:
+        with self._lock:
+            for inj in self._injections:
+                if inj.endpoint in (None, endpoint) and inj.times > 0:
+                    inj.times -= 1
+                    if inj.times == 0:
+                        self._injections.remove(inj)
+                    return inj
+        return None
+
+    def _make_app(self) -> Flask:
+        app = Flask("fakeline")
+
+        @app.post("/v2/bot/message/reply")
+        def reply():
+            return self._handle("reply")
+
+        @app.post("/v2/bot/message/push")
+        def push():
+            return self._handle("push")
+
+        return app
+
+    def _handle(self, endpoint: str) -> Response:
+        response = self._respond(endpoint)
+        response.headers["x-line-request-id"] = str(uuid.uuid4())
+        with self._lock:
+            self.calls.append({"endpoint": endpoint, "status": response.status_code})
+        return response
+
+    def _respond(self, endpoint: str) -> Response:
+        injection = self._take_injection(endpoint)
+        if injection is not None and injection.delay:
+            self._stopping.wait(injection.delay)
+        if injection is not None and injection.status is not None and not injection.deliver:
+            return _injected(injection.status)
+
+        if request.headers.get("Authorization", "") != f"Bearer {self.access_token}":
+            return _error(
+                401,
+                "Authentication failed. Confirm that the access token in the "
+                "authorization header is valid.",
+            )
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return _error(400, "The request body could not be parsed as JSON")
+
+        details = _validate_messages(body.get("messages"))
+        target = "replyToken" if endpoint == "reply" else "to"
+        if not isinstance(body.get(target), str) or not body.get(target):
+            details.insert(0, {"message": "Must not be empty", "property": target})
+        retry_key = request.headers.get("X-Line-Retry-Key")
+        if endpoint == "push" and retry_key is not None and not _UUID_RE.match(retry_key):
+            return _error(400, "The retry key must be a UUID (X-Line-Retry-Key)")
+        if details:
+            return _error(400, f"The request body has {len(details)} error(s)", details)
+
+        request_id = str(uuid.uuid4())
+        with self._lock:
+            if endpoint == "reply":
+                token = self._tokens.get(body["replyToken"])
+                if token is None or token["state"] != "valid":
+                    return _error(400, "Invalid reply token")
+                token["state"] = "used"
+                to = token["user"]
+            else:
+                if retry_key is not None and retry_key in self._retry_keys:
+                    accepted = self._retry_keys[retry_key]
+                    response = jsonify(
+                        message="The retry key is already accepted",
+                        sentMessages=[],
+                    )
+                    response.status_code = 409
+                    response.headers["x-line-accepted-request-id"] = accepted
+                    return response
+                if retry_key is not None:
+                    self._retry_keys[retry_key] = request_id
+                to = body["to"]
+            self.delivered.append(
+                {
+                    "endpoint": endpoint,
+                    "to": to,
+                    "messages": body["messages"],
+                    "retry_key": retry_key if endpoint == "push" else None,
+                }
+            )
+        if injection is not None and injection.status is not None:
+            return _injected(injection.status)  # delivered, but the answer says otherwise
+        return jsonify(
+            sentMessages=[
+                {"id": str(secrets.randbelow(10**18)), "quoteToken": secrets.token_urlsafe(24)}
+                for _ in body["messages"]
+            ]
+        )
+
+
+def _error(status: int, message: str, details: list[dict] | None = None) -> Response:
+    payload: dict = {"message": message}
+    if details:
+        payload["details"] = details
+    response = jsonify(payload)
+    response.status_code = status
+    return response
+
+
+def _injected(status: int) -> Response:
+    messages = {
+        429: "You have reached your monthly limit.",
+        500: "Internal server error",
+        502: "Bad gateway",
+        503: "Service unavailable",
+    }
+    return _error(status, messages.get(status, f"Injected failure {status}"))
+
+
+def _validate_messages(messages) -> list[dict]:
+    """LINE-style validation of a messages array -> list of {"message", "property"}."""
+    if not isinstance(messages, list) or not 1 <= len(messages) <= 5:
+        return [{"message": "Size must be between 1 and 5", "property": "messages"}]
+    details: list[dict] = []
+
+    def bad(message: str, prop: str) -> None:
+        details.append({"message": message, "property": prop})
+
+    for i, m in enumerate(messages):
+        at = f"messages[{i}]"
+        if not isinstance(m, dict) or m.get("type") not in MESSAGE_TYPES:
+            bad("Must be one of the following values: " + ", ".join(sorted(MESSAGE_TYPES)),
+                f"{at}.type")
+            continue
+        if m["type"] == "text":
+            text = m.get("text")
+            if not isinstance(text, str) or not 1 <= line_length(text) <= 5000:
+                bad("Length must be between 1 and 5000", f"{at}.text")
+        if "quickReply" in m:
+            _validate_quick_reply(m["quickReply"], f"{at}.quickReply", bad)
+    return details
+
+
+def _validate_quick_reply(qr, at: str, bad) -> None:
+    items = qr.get("items") if isinstance(qr, dict) else None
+    if not isinstance(items, list) or not 1 <= len(items) <= 13:
+        bad("Size must be between 1 and 13", f"{at}.items")
+        return
+    for j, item in enumerate(items):
+        where = f"{at}.items[{j}]"
+        if not isinstance(item, dict) or item.get("type") != "action":
+            bad("Must be one of the following values: action", f"{where}.type")
+            continue
+        action = item.get("action")
+        if not isinstance(action, dict) or action.get("type") not in ACTION_TYPES:
+            bad("Must be a valid action", f"{where}.action.type")
+            continue
+        label = action.get("label")
+        if not isinstance(label, str) or not 1 <= line_length(label) <= 20:
+            bad("Length must be between 1 and 20", f"{where}.action.label")
+        if action["type"] == "postback":
+            data = action.get("data")
+            if not isinstance(data, str) or not 1 <= line_length(data) <= 300:
+                bad("Length must be between 1 and 300", f"{where}.action.data")
+            display = action.get("displayText")
+            if display is not None and (
+                not isinstance(display, str) or not 1 <= line_length(display) <= 300
+            ):
+                bad("Length must be between 1 and 300", f"{where}.action.displayText")
