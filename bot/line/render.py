@@ -60,7 +60,8 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     rest = text
     while line_length(rest) > limit:
         window = _prefix_within(rest, limit)
-        cut = rest.rfind("\n", 0, window)
+        # a line break just after the window is fine too: the break itself is dropped
+        cut = rest.rfind("\n", 0, window + 1)
         if cut > 0:
             part, rest = rest[:cut], rest[cut + 1 :]
         else:
