@@ -1,0 +1,35 @@
+"""The 八王子市 checklist: 19 ids, their wording, and the groups shown one at a time."""
+from __future__ import annotations
+
+from .texts import load_yaml
+
+
+def _data() -> dict:
+    return load_yaml("checklist.yaml")
+
+
+def item_ids() -> list[str]:
+    return list(_data()["items"])
+
+
+def item_label(item_id: str, lang: str) -> str:
+    return _data()["items"][item_id][lang]
+
+
+def groups() -> list[dict]:
+    return _data()["groups"]
+
+
+def ordered(ids) -> list[str]:
+    """Checklist ids in form order, without duplicates or unknown ids."""
+    wanted = set(ids)
+    return [i for i in item_ids() if i in wanted]
+
+
+def _check_table() -> None:
+    grouped = [i for g in groups() for i in g["items"]]
+    if sorted(grouped) != sorted(item_ids()) or len(grouped) != len(set(grouped)):
+        raise ValueError("checklist.yaml: every item must be in exactly one group")
+    for g in groups():
+        if len(g["items"]) + 3 > 13:  # items + next + back + talk-to-a-person
+            raise ValueError(f"checklist group {g['id']} too large for a LINE quick reply")

@@ -1,0 +1,394 @@
+"""The pure step function: (state, input, context) -> (new state, messages, effects).
+
+Commands that work from any step (もどる / やめる / 人と話したい / 同意をとりけす / language),
+crisis detection on every typed text, resume and expiry are handled here once; each
+question kind has one small handler. No I/O: the caller stores the state and acts on effects.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from . import checklist
+from .flow import BY_STATE, EDIT_TARGET, SIDE_STATES, first_of_section, next_question
+from .messages import Effect, Input, InputKind, Message
+from .office_hours import office_hours_sentence
+from .prompts import ask, consent_version, consent_wording, nav
+from .record import build_intake
+from .state import DialogState, State
+from .texts import command_for, load_yaml, normalise, text, wording
+from .understanding import Understanding, classify
+
+RECEIPT_PLACEHOLDER = "{receipt_no}"  # filled in by whoever stores the intake
+DEFAULT_COORDINATOR = "相談支援包括化推進員"
+
+
+@dataclass(frozen=True)
+class Context:
+    now: datetime  # timezone-aware
+    coordinator_label: str = DEFAULT_COORDINATOR
+
+
+@dataclass
+class StepResult:
+    state: DialogState
+    messages: list[Message]
+    effects: list[Effect]
+
+
+def step(state: DialogState | None, inp: Input, ctx: Context) -> StepResult:
+    turn = _Turn(copy.deepcopy(state) if state else DialogState(), ctx)
+    turn.run(inp)
+    turn.st.last_active_at = ctx.now.isoformat()
+    return StepResult(turn.st, turn.messages, turn.effects)
+
+
+@dataclass
+class _Turn:
+    st: DialogState
+    ctx: Context
+    messages: list[Message] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
+    understood: Understanding | None = None
+
+    # ---- entry -------------------------------------------------------------------
+    def run(self, inp: Input) -> None:
+        if inp.kind is InputKind.TEXT:
+            self.understood = classify(inp.text)
+            if self.understood.crisis:
+                self._crisis()
+        if self.st.in_progress and self._timed_out(inp):
+            return
+        if inp.kind is InputKind.START:
+            self._offer_resume() if self.st.in_progress else self._greet()
+        elif inp.kind is InputKind.UNSUPPORTED:
+            self.say(text(self.st.lang, "messages.unsupported", media=self._media_name(inp.media)))
+            self.reask() if self.st.in_progress else self._greet()
+        elif command := self._command(inp):
+            getattr(self, f"_cmd_{command}")()
+        elif not self.st.in_progress:
+            if inp.kind is InputKind.TEXT:
+                self.keep(inp.text)
+            self._greet()
+        else:
+            handler = BY_STATE[self.st.state].kind if self.st.state in BY_STATE else self.st.state.value
+            getattr(self, f"_on_{handler}")(inp)
+        if self.understood and self.understood.crisis:
+            payload = build_intake(self.st, "crisis")
+            self.effects.insert(0, Effect("crisis", {"kind": self.understood.crisis_kind,
+                                                     "evidence": list(self.understood.evidence),
+                                                     "intake": payload}))
+
+    # ---- output helpers ------------------------------------------------------------
+    def say(self, body: str, kind: str = "info") -> None:
+        self.messages.append(Message(body, (), kind))
+
+    def reask(self) -> None:
+        self.messages.extend(ask(self.st, self.ctx.coordinator_label))
+
+    def keep(self, raw: str) -> None:
+        """A resident's words are never dropped: keep them and learn from them."""
+        if not raw.strip():
+            return
+        self.st.concern.append(raw)
+        found = (self.understood or classify(raw)).categories
+        self.st.suggested = checklist.ordered([*self.st.suggested, *found])
+        if self.st.state is State.CHECKLIST:
+            self.st.selected = checklist.ordered([*self.st.selected, *found])
+
+    def goto(self, target: State) -> None:
+        self.st.history.append([self.st.state.value, self.st.group])
+        if target is State.CHECKLIST and self.st.state is not State.CHECKLIST:
+            self.st.group = 0
+        if target is State.PRIMARY:
+            self.st.page = 0
+        if target is State.CONFIRM:
+            self.st.editing = False
+        self.st.state = target
+        self.reask()
+
+    def advance(self) -> None:
+        self.goto(next_question(self.st, self.st.state))
+
+    def pause_for(self, side: State) -> None:
+        if self.st.state not in SIDE_STATES:
+            self.st.paused = [self.st.state.value, self.st.group]
+        self.st.state = side
+        self.reask()
+
+    def unpause(self) -> None:
+        state, group = self.st.paused or [State.IDLE.value, 0]
+        self.st.state, self.st.group, self.st.paused = State(state), group, None
+        if self.st.in_progress:
+            self.reask()
+
+    def submit(self, reason: str) -> None:
+        payload = build_intake(self.st, reason)
+        self.effects.append(Effect("submit", payload))
+        lang = self.st.lang
+        hours = office_hours_sentence(self.ctx.now, lang)
+        key = {"wants_person": "wants_person_done"}.get(reason, "done" if payload["contact"] else "done_no_contact")
+        self.say(text(lang, f"messages.{key}", receipt_no=RECEIPT_PLACEHOLDER, office_hours=hours))
+        granted = any(c.get("granted") for c in payload["consents"].values())
+        fresh = self.st.fresh()
+        fresh.withdrawable = self.st.withdrawable or granted
+        self.st = fresh
+
+    # ---- start, resume, expiry, crisis --------------------------------------------
+    def _greet(self) -> None:
+        self.st.state = State.WHO
+        self.st.started_at = self.st.started_at or self.ctx.now.isoformat()
+        if not self.st.crisis:  # after a crisis answer, go straight to the first question
+            hours = office_hours_sentence(self.ctx.now, self.st.lang)
+            self.say(text(self.st.lang, "greeting", office_hours=hours))
+        self.reask()
+
+    def _timed_out(self, inp: Input) -> bool:
+        timing = load_yaml("flow.yaml")
+        idle = self.ctx.now - datetime.fromisoformat(self.st.last_active_at or self.ctx.now.isoformat())
+        if idle >= timedelta(hours=timing["expire_after_hours"]):
+            self.effects.append(Effect("discard", {"why": "expired"}))
+            crisis = self.st.crisis[-1:] if self.understood and self.understood.crisis else []
+            self.st = self.st.fresh()
+            self.st.crisis = crisis  # the crisis met in this very message still counts
+            self.say(text(self.st.lang, "messages.expired"))
+            return False  # carry on with this message as the start of a new conversation
+        if idle >= timedelta(minutes=timing["resume_after_minutes"]) and self.st.state is not State.RESUME:
+            if inp.kind is InputKind.TEXT and not self._command(inp):
+                self.keep(inp.text)
+            self._offer_resume()
+            return True
+        return False
+
+    def _offer_resume(self) -> None:
+        if self.st.state is State.RESUME:
+            self.reask()
+        else:
+            self.pause_for(State.RESUME)
+
+    def _crisis(self) -> None:
+        u = self.understood
+        self.st.crisis.append({"kind": u.crisis_kind, "evidence": list(u.evidence)})
+        lang = self.st.lang
+        numbers = load_yaml("crisis.yaml")
+        lines = [
+            text(lang, "messages.crisis_line", number=numbers["numbers"][key]["number"], name=numbers["numbers"][key][lang])
+            for key in numbers["kinds"][u.crisis_kind]
+        ]
+        body = "\n".join([text(lang, "messages.crisis_header"), *lines, text(lang, "messages.crisis_footer")])
+        self.messages.append(Message(body, (nav(lang, "human"),), "crisis"))
+
+    def _media_name(self, media: str) -> str:
+        names = wording(self.st.lang)["messages"]["media_names"]
+        return names.get(media, names["other"])
+
+    # ---- commands that work from any step ------------------------------------------
+    def _command(self, inp: Input) -> str | None:
+        if inp.kind is InputKind.CHOICE and inp.value.startswith("nav:"):
+            name = inp.value[4:]
+            return {"language": "language", "human": "human", "back": "back"}.get(name)
+        if inp.kind is InputKind.TEXT:
+            return command_for(inp.text)
+        return None
+
+    def _cmd_back(self) -> None:
+        if self.st.state in SIDE_STATES:
+            return self.unpause()
+        if not self.st.in_progress:
+            return self._greet()
+        if not self.st.history:
+            self.say(text(self.st.lang, "messages.back_none"))
+            return self.reask()
+        state, group = self.st.history.pop()
+        self.st.state, self.st.group = State(state), group
+        self.reask()
+
+    def _cmd_quit(self) -> None:
+        if not self.st.in_progress:
+            return self.say(text(self.st.lang, "messages.quit_done"))
+        self.pause_for(State.QUIT_CONFIRM)
+
+    def _cmd_human(self) -> None:
+        if self.st.state in SIDE_STATES:
+            self.unpause_silently()
+        self.submit("wants_person")
+
+    def unpause_silently(self) -> None:
+        state, group = self.st.paused or [State.IDLE.value, 0]
+        self.st.state, self.st.group, self.st.paused = State(state), group, None
+
+    def _cmd_withdraw(self) -> None:
+        if not self.st.withdrawable:
+            self.say(text(self.st.lang, "messages.withdraw_none"))
+            return self.reask() if self.st.in_progress else None
+        self.pause_for(State.WITHDRAW_CONFIRM)
+
+    def _switch_language(self, lang: str) -> None:
+        self.st.lang = lang
+        self.reask() if self.st.in_progress else self._greet()
+
+    def _cmd_language(self) -> None:
+        self._switch_language("en" if self.st.lang == "ja" else "ja")
+
+    def _cmd_language_en(self) -> None:
+        self._switch_language("en")
+
+    def _cmd_language_ja(self) -> None:
+        self._switch_language("ja")
+
+    # ---- answers -------------------------------------------------------------------
+    def _picked(self, inp: Input) -> str | None:
+        """The value of a button for the current question, from a tap or typed label."""
+        prefix = self.st.state.value + ":"
+        if inp.kind is InputKind.CHOICE:
+            return inp.value[len(prefix):] if inp.value.startswith(prefix) else None
+        typed = normalise(inp.text)
+        for message in ask(self.st, self.ctx.coordinator_label):
+            for choice in message.choices:
+                label = normalise(choice.label.removeprefix("✓ "))
+                if choice.value.startswith(prefix) and typed in (label, normalise(choice.value[len(prefix):])):
+                    return choice.value[len(prefix):]
+        return None
+
+    def _not_understood(self, inp: Input) -> None:
+        """Text where a button was expected: ask again, and keep the words."""
+        if inp.kind is InputKind.TEXT:
+            self.keep(inp.text)
+            self.say(text(self.st.lang, "messages.reask_buttons"))
+        self.reask()
+
+    def _on_choice(self, inp: Input) -> None:
+        picked = self._picked(inp)
+        if picked is None:
+            return self._not_understood(inp)
+        state = self.st.state
+        if state is State.CONFIRM:
+            return {"submit": lambda: self.submit("completed"),
+                    "edit": lambda: self.pause_for(State.EDIT),
+                    "quit": lambda: self.pause_for(State.QUIT_CONFIRM)}[picked]()
+        self.st.answers[BY_STATE[state].slot] = picked
+        if state is State.WHO and picked != "self":
+            self.st.consents = {}  # a reporter cannot consent for the person
+        self.advance()
+
+    def _on_text(self, inp: Input) -> None:
+        q = BY_STATE[self.st.state]
+        if inp.kind is InputKind.CHOICE:
+            if inp.value in ("nav:skip", "nav:none"):
+                self.st.answers[q.slot] = None if self.st.state is not State.CONCERN else True
+                return self.advance()
+            return self.reask()
+        if q.validate:
+            value = q.validate(inp.text)
+            if value is None:
+                if not any(ch.isdigit() for ch in inp.text):
+                    self.keep(inp.text)
+                self.say(text(self.st.lang, f"messages.{q.slot}_invalid"))
+                return self.reask()
+            self.st.answers[q.slot] = value
+        elif self.st.state is State.CONCERN:
+            self.keep(inp.text)
+            self.st.answers[q.slot] = True
+        else:
+            self.st.answers[q.slot] = inp.text
+        self.advance()
+
+    def _on_suggest(self, inp: Input) -> None:
+        picked = self._picked(inp)
+        if picked is None:
+            return self._not_understood(inp)
+        self.st.answers["suggest"] = picked
+        self.st.selected = checklist.ordered([*self.st.selected, *self.st.suggested])
+        self.st.answers.pop("checklist_done", None)
+        self.advance()
+
+    def _on_checklist(self, inp: Input) -> None:
+        if inp.kind is InputKind.CHOICE and inp.value == "nav:next":
+            if self.st.group + 1 < len(checklist.groups()):
+                self.st.history.append([self.st.state.value, self.st.group])
+                self.st.group += 1
+                return self.reask()
+            self.st.answers["checklist_done"] = True
+            return self.advance()
+        picked = self._picked(inp)
+        if picked is None:
+            return self._not_understood(inp)
+        if picked in self.st.selected:
+            self.st.selected.remove(picked)
+        else:
+            self.st.selected = checklist.ordered([*self.st.selected, picked])
+        self.reask()
+
+    def _on_primary(self, inp: Input) -> None:
+        if inp.kind is InputKind.CHOICE and inp.value == "nav:more":
+            self.st.page += 1
+            return self.reask()
+        picked = self._picked(inp)
+        if picked is None or picked not in self.st.selected:
+            return self._not_understood(inp)
+        self.st.primary = picked
+        self.st.answers["primary_asked"] = True
+        self.advance()
+
+    def _on_consent(self, inp: Input) -> None:
+        picked = self._picked(inp)
+        if picked is None:
+            return self._not_understood(inp)
+        purpose = BY_STATE[self.st.state].slot
+        self.st.consents[purpose] = {
+            "granted": picked == "yes",
+            "version": consent_version(),
+            "wording": consent_wording(purpose, self.st.lang, self.ctx.coordinator_label),
+            "lang": self.st.lang,
+            "at": self.ctx.now.isoformat(),
+        }
+        self.advance()
+
+    # ---- side states ---------------------------------------------------------------
+    def _on_edit(self, inp: Input) -> None:
+        picked = self._picked(inp)
+        if picked is None:
+            return self._not_understood(inp)
+        if picked == "cancel":
+            return self.unpause()
+        self.st.paused = None
+        self.st.state = State.CONFIRM
+        self.st.editing = True
+        if picked == "worries":
+            self.st.answers["suggest"] = "change"
+            self.st.answers.pop("checklist_done", None)
+        self.goto(EDIT_TARGET.get(picked) or first_of_section(self.st, picked))
+
+    def _on_quit_confirm(self, inp: Input) -> None:
+        picked = self._picked(inp)
+        if picked is None:
+            return self._not_understood(inp)
+        if picked == "yes":
+            self.effects.append(Effect("discard", {"why": "quit"}))
+            self.st = self.st.fresh()
+            return self.say(text(self.st.lang, "messages.quit_done"))
+        self.say(text(self.st.lang, "messages.quit_cancel"))
+        self.unpause()
+
+    def _on_resume(self, inp: Input) -> None:
+        picked = self._picked(inp)
+        if picked is None:
+            return self._not_understood(inp)
+        if picked == "resume":
+            return self.unpause()
+        self.effects.append(Effect("discard", {"why": "restart"}))
+        self.st = self.st.fresh()
+        self._greet()
+
+    def _on_withdraw_confirm(self, inp: Input) -> None:
+        picked = self._picked(inp)
+        if picked is None:
+            return self._not_understood(inp)
+        if picked == "yes":
+            self.effects.append(Effect("withdraw_consent", {"at": self.ctx.now.isoformat()}))
+            self.st.withdrawable = False
+            self.say(text(self.st.lang, "messages.withdraw_done"))
+        else:
+            self.say(text(self.st.lang, "messages.withdraw_cancel"))
+        self.unpause()

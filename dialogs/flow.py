@@ -1,0 +1,135 @@
+"""The intake conversation declared as data: the questions in order, when each applies,
+what it stores, and which part of the summary it belongs to (for なおす).
+
+`engine.step` walks this table; it holds no question-specific branching of its own.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Callable
+
+from .state import DialogState, State
+
+
+def always(st: DialogState) -> bool:
+    return True
+
+
+def reporter(st: DialogState) -> bool:
+    return st.role not in (None, "self")
+
+
+def contact_is(*methods: str) -> Callable[[DialogState], bool]:
+    return lambda st: st.role != "anonymous" and st.answers.get("contact") in methods
+
+
+def valid_phone(raw: str) -> str | None:
+    digits = re.sub(r"[\s\-ー‐−()（）]", "", unicodedata.normalize("NFKC", raw))
+    return digits if re.fullmatch(r"0\d{9,10}", digits) else None
+
+
+@dataclass(frozen=True)
+class Question:
+    state: State
+    kind: str  # "choice" | "text" | "checklist" | "primary" | "consent" | "suggest"
+    section: str  # part of the summary it belongs to, for なおす
+    slot: str | None = None  # where the answer is stored in DialogState.answers
+    choices: str | None = None  # name of the choice list in data/<lang>.yaml
+    applies: Callable[[DialogState], bool] = always
+    skippable: bool = False  # text questions: offer a "nothing more" button
+    validate: Callable[[str], str | None] | None = None  # text -> value or None (ask again)
+
+
+QUESTIONS: tuple[Question, ...] = (
+    Question(State.WHO, "choice", "who", slot="role", choices="who"),
+    Question(State.RELATION, "choice", "who", slot="relation", choices="relation", applies=reporter),
+    Question(State.AGE, "choice", "who", slot="age", choices="age", applies=reporter),
+    Question(State.AREA, "text", "who", slot="area", applies=reporter, skippable=True),
+    Question(State.HOUSEHOLD, "choice", "who", slot="household", choices="household"),
+    Question(State.CONCERN, "text", "worries", slot="concern_asked", skippable=True),
+    Question(State.SUGGEST, "suggest", "worries", slot="suggest", choices="suggest",
+             applies=lambda st: bool(st.suggested)),
+    Question(State.CHECKLIST, "checklist", "worries", slot="checklist_done",
+             applies=lambda st: st.answers.get("suggest") != "ok"),
+    Question(State.PRIMARY, "primary", "worries", slot="primary_asked",
+             applies=lambda st: len(st.selected) >= 2),
+    Question(State.DETAILS, "text", "details", slot="details", skippable=True),
+    Question(State.SINCE, "choice", "since", slot="since", choices="since"),
+    Question(State.CONTACT, "choice", "contact", slot="contact", choices="contact",
+             applies=lambda st: st.role != "anonymous"),
+    Question(State.PHONE, "text", "contact", slot="phone", applies=contact_is("phone"), validate=valid_phone),
+    Question(State.ADDRESS, "text", "contact", slot="address", applies=contact_is("visit")),
+    Question(State.CONTACT_TIME, "choice", "contact", slot="contact_time", choices="contact_time",
+             applies=contact_is("line", "phone", "visit")),
+    Question(State.VOICEMAIL, "choice", "contact", slot="voicemail", choices="voicemail",
+             applies=contact_is("phone")),
+    # A reporter never consents on the person's behalf: consent is asked of 本人 only.
+    Question(State.CONSENT_SHARE, "consent", "consent", slot="share", choices="consent",
+             applies=lambda st: st.is_self),
+    Question(State.CONSENT_MEETING, "consent", "consent", slot="meeting", choices="consent",
+             applies=lambda st: st.is_self),
+    Question(State.CONFIRM, "choice", "confirm", choices="confirm"),
+)
+
+BY_STATE: dict[State, Question] = {q.state: q for q in QUESTIONS}
+ORDER: list[State] = [q.state for q in QUESTIONS]
+SIDE_STATES = {State.EDIT, State.QUIT_CONFIRM, State.RESUME, State.WITHDRAW_CONFIRM}
+SECTIONS = ("who", "worries", "details", "since", "contact", "consent")
+# なおす on "worries" opens the checklist itself rather than the free-text question.
+EDIT_TARGET = {"worries": State.CHECKLIST}
+
+
+def is_answered(q: Question, st: DialogState) -> bool:
+    if q.kind == "consent":
+        return q.slot in st.consents
+    if q.kind == "primary":
+        return st.primary in st.selected
+    return q.slot is None or q.slot in st.answers
+
+
+def next_question(st: DialogState, after: State) -> State:
+    """The next question that applies. While editing, leave the section for the first
+    unanswered question that now applies (a role change can add some), else the summary."""
+    position = ORDER.index(after)
+    section = BY_STATE[after].section
+    for candidate in ORDER[position + 1 :]:
+        q = BY_STATE[candidate]
+        if not q.applies(st):
+            continue
+        if st.editing and q.section != section:
+            break
+        return candidate
+    if st.editing:
+        for candidate in ORDER:
+            q = BY_STATE[candidate]
+            if q.state is not State.CONFIRM and q.applies(st) and not is_answered(q, st):
+                return candidate
+    return State.CONFIRM
+
+
+def first_of_section(st: DialogState, section: str) -> State:
+    for q in QUESTIONS:
+        if q.section == section and q.applies(st):
+            return q.state
+    return State.CONFIRM
+
+
+def _check_table() -> None:
+    """Reject a bad table when the module loads, not in the middle of a conversation."""
+    if len(BY_STATE) != len(QUESTIONS):
+        raise ValueError("flow: a state is declared twice")
+    if ORDER[-1] is not State.CONFIRM:
+        raise ValueError("flow: the summary must be the last question")
+    for q in QUESTIONS:
+        if q.kind in ("choice", "consent", "suggest") and not q.choices:
+            raise ValueError(f"flow: {q.state} needs a choice list")
+        if q.section not in SECTIONS + ("confirm",):
+            raise ValueError(f"flow: {q.state} has unknown section {q.section}")
+    missing = set(State) - set(BY_STATE) - SIDE_STATES - {State.IDLE}
+    if missing:
+        raise ValueError(f"flow: states without a question: {missing}")
+
+
+_check_table()

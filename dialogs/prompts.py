@@ -1,0 +1,115 @@
+"""Turn the current state into the question a resident sees (text + buttons)."""
+from __future__ import annotations
+
+from . import checklist
+from .flow import BY_STATE, SIDE_STATES
+from .messages import Choice, Message
+from .record import summary_text
+from .state import DialogState, State
+from .texts import choices, load_yaml, text, wording
+
+CHECK_MARK = "✓ "
+
+
+def value(state: State, raw: str) -> str:
+    """Button values carry their question, so a stale button from an old message is recognised."""
+    return f"{state.value}:{raw}"
+
+
+def nav(lang: str, name: str) -> Choice:
+    return Choice(wording(lang)["nav"][name], f"nav:{name}")
+
+
+def page_size() -> int:
+    return load_yaml("flow.yaml")["page_size"]
+
+
+def consent_wording(purpose: str, lang: str, coordinator: str) -> str:
+    return load_yaml("consent.yaml")["purposes"][purpose][lang].format(coordinator=coordinator)
+
+
+def consent_version() -> str:
+    return load_yaml("consent.yaml")["version"]
+
+
+def ask(st: DialogState, coordinator: str) -> list[Message]:
+    lang = st.lang
+    prompt, buttons = _question(st, coordinator)
+    if st.state not in SIDE_STATES and st.state is not State.WHO and st.history:
+        buttons.append(nav(lang, "back"))
+    if st.crisis and st.state not in SIDE_STATES:
+        buttons.append(nav(lang, "human"))
+    if st.state is State.WHO and not st.history:
+        buttons.append(nav(lang, "language"))
+    return [Message(prompt, tuple(buttons))]
+
+
+def _question(st: DialogState, coordinator: str) -> tuple[str, list[Choice]]:
+    lang, state = st.lang, st.state
+    q = BY_STATE.get(state)
+    if state is State.CHECKLIST:
+        return _checklist_group(st)
+    if state is State.PRIMARY:
+        return _primary(st)
+    if state is State.SUGGEST:
+        items = "\n".join("〇 " + checklist.item_label(c, lang) for c in checklist.ordered(st.suggested))
+        return text(lang, "prompts.suggest", items=items), _buttons(state, lang, "suggest")
+    if state in (State.CONSENT_SHARE, State.CONSENT_MEETING):
+        wording_text = consent_wording(q.slot, lang, coordinator)
+        prompt = wording_text + "\n" + text(lang, "prompts.consent_note")
+        return prompt, _buttons(state, lang, "consent")
+    if state is State.CONFIRM:
+        return text(lang, "prompts.confirm", summary=summary_text(st)), _buttons(state, lang, "confirm")
+    if state is State.EDIT:
+        hidden = () if st.is_self else ("consent",)
+        return text(lang, "prompts.edit"), _buttons(state, lang, "edit", hidden)
+    if state in (State.QUIT_CONFIRM, State.RESUME, State.WITHDRAW_CONFIRM):
+        return text(lang, f"prompts.{state.value}"), _buttons(state, lang, state.value)
+    if state is State.HOUSEHOLD:
+        key = "household_self" if st.is_self else "household_other"
+        return text(lang, f"prompts.{key}"), _buttons(state, lang, "household")
+    if state is State.CONCERN:
+        key = "concern_more" if st.concern else ("concern_self" if st.is_self else "concern_other")
+        return text(lang, f"prompts.{key}"), [nav(lang, "none")]
+    if state is State.CONTACT:
+        hidden = () if st.channel == "line" else ("line",)  # the web chat cannot be reached later
+        return text(lang, "prompts.contact"), _buttons(state, lang, "contact", hidden)
+    if q.kind == "text":
+        return text(lang, f"prompts.{state.value}"), ([nav(lang, "skip")] if q.skippable else [])
+    return text(lang, f"prompts.{state.value}"), _buttons(state, lang, q.choices)
+
+
+def _buttons(state: State, lang: str, name: str, hidden: tuple[str, ...] = ()) -> list[Choice]:
+    return [Choice(c.label, value(state, c.value)) for c in choices(lang, name, exclude=hidden)]
+
+
+def _chosen_line(st: DialogState) -> str:
+    chosen = checklist.ordered(st.selected)
+    if not chosen:
+        return text(st.lang, "prompts.checklist_none")
+    return text(st.lang, "prompts.checklist_chosen", items="、".join(checklist.item_label(c, st.lang) for c in chosen))
+
+
+def _checklist_group(st: DialogState) -> tuple[str, list[Choice]]:
+    lang = st.lang
+    groups = checklist.groups()
+    group = groups[st.group]
+    prompt = text(lang, "prompts.checklist_group", group=group["label"][lang], index=st.group + 1, total=len(groups))
+    buttons = [
+        Choice((CHECK_MARK if item in st.selected else "") + checklist.item_label(item, lang), value(State.CHECKLIST, item))
+        for item in group["items"]
+    ]
+    buttons.append(nav(lang, "next"))
+    return prompt + "\n" + _chosen_line(st), buttons
+
+
+def _primary(st: DialogState) -> tuple[str, list[Choice]]:
+    lang = st.lang
+    chosen = checklist.ordered(st.selected)
+    size = page_size()
+    start = (st.page * size) % len(chosen)
+    shown = chosen[start : start + size]
+    buttons = [Choice(checklist.item_label(c, lang), value(State.PRIMARY, c)) for c in shown]
+    if len(chosen) > size:
+        buttons.append(Choice(text(lang, "prompts.more_items"), "nav:more"))
+    return text(lang, "prompts.primary"), buttons
