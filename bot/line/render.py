@@ -51,11 +51,11 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     """Split `text` into parts of at most `limit` units, cutting at a line break if the
     window has one, else after a sentence end, else hard (never inside a character).
 
-    The line break a cut is made at is dropped; parts that would hold only line breaks
-    are dropped too (LINE rejects empty texts).
+    Line breaks at a cut are dropped, so no part starts or ends with an empty line and
+    none is empty (LINE rejects empty texts).
     """
-    if not text:
-        raise ValueError("a LINE text message cannot be empty")
+    if not text.strip():
+        raise ValueError("a LINE text message cannot be empty or blank")
     parts: list[str] = []
     rest = text
     while line_length(rest) > limit:
@@ -73,7 +73,8 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
                 part, rest = rest[:window], rest[window:]
         if part.strip("\n"):
             parts.append(part.rstrip("\n"))
-    if rest.strip("\n"):
+        rest = rest.lstrip("\n")  # no part starts with an empty line
+    if rest:
         parts.append(rest)
     return parts
 

@@ -84,7 +84,8 @@ class FakeLine:
             "127.0.0.1", 0, self.app, threaded=True, request_handler=_QuietHandler
         )
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="fake-line", daemon=True
+            # a short poll interval keeps stop() (and so every test teardown) fast
+            target=self._server.serve_forever, args=(0.02,), name="fake-line", daemon=True
         )
         self._thread.start()
         return self
