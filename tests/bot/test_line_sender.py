@@ -1,7 +1,6 @@
 """LineSender with the real line-bot-sdk against the local fake LINE server."""
 from __future__ import annotations
 
-import os
 import socket
 import time
 import uuid
@@ -182,20 +181,3 @@ def test_unreachable_line_is_retry_later(batch):
     result = offline.push(USER, batch, key())
 
     assert (result.outcome, result.status) == ("retry_later", None)
-
-
-def _established_connections_to(port: int) -> int:
-    with open("/proc/net/tcp") as f:
-        rows = [line.split() for line in f.read().splitlines()[1:]]
-    return sum(1 for r in rows if int(r[2].split(":")[1], 16) == port and r[3] == "01")
-
-
-@pytest.mark.skipif(not os.path.exists("/proc/net/tcp"), reason="needs Linux /proc")
-def test_sending_leaves_no_connection_open(fake_line, sender, batch):
-    port = int(fake_line.base_url.rsplit(":", 1)[1])
-    sender.reply(fake_line.issue_reply_token(USER), batch)
-    sender.push(USER, batch, key())
-    fake_line.fail_next(500)
-    sender.push(USER, batch, key())
-
-    assert _established_connections_to(port) == 0
