@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from dataclasses import dataclass
 
 import urllib3
@@ -31,6 +32,7 @@ RETRY_LATER = "retry_later"
 FAILED = "failed"
 
 _DETAIL_MAX = 200
+DEFAULT_BASE_URL = "https://api.line.me"
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,16 @@ class LineSender:
         self.base_url = base_url.rstrip("/")
         self.access_token = access_token
         self.timeout = timeout
+
+    @classmethod
+    def from_env(cls, timeout: float = 5.0) -> "LineSender":
+        """From LINE_API_BASE_URL (default https://api.line.me) and
+        LINE_CHANNEL_ACCESS_TOKEN."""
+        return cls(
+            os.environ.get("LINE_API_BASE_URL") or DEFAULT_BASE_URL,
+            os.environ["LINE_CHANNEL_ACCESS_TOKEN"],
+            timeout,
+        )
 
     def reply(self, reply_token: str, batch: list[dict]) -> SendResult:
         """Answer an event with its reply token (free, single use, short-lived)."""
@@ -97,7 +109,7 @@ class LineSender:
                 result = _classify(endpoint, exc)
             except (urllib3.exceptions.HTTPError, OSError) as exc:
                 result = SendResult(RETRY_LATER, None, f"connection: {type(exc).__name__}")
-            except Exception as exc:  # noqa: BLE001
+            except Exception:  # noqa: BLE001
                 last = getattr(client, "last_response", None)
                 if last is not None and 200 <= last.status <= 299:
                     # Delivered; only reading LINE's answer failed. Never send it twice.

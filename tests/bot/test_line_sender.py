@@ -181,3 +181,10 @@ def test_unreachable_line_is_retry_later(batch):
     result = offline.push(USER, batch, key())
 
     assert (result.outcome, result.status) == ("retry_later", None)
+
+
+def test_sender_from_env_talks_to_the_configured_line(fake_line, batch):
+    # the fake_line fixture points LINE_API_BASE_URL / LINE_CHANNEL_ACCESS_TOKEN at itself
+    result = LineSender.from_env().push(USER, batch, key())
+    assert result.outcome == "sent"
+    assert fake_line.messages_to(USER) == batch
