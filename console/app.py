@@ -1,0 +1,58 @@
+"""The Flask app factory: a short list of init steps, settings from the environment."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import replace
+from pathlib import Path
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+from console.settings import Settings
+from models.db import default_url
+from models.migrate import upgrade
+from workers import runtime
+from workers.jobs import make_jobs
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+csrf = CSRFProtect()
+
+
+def create_app(settings: Settings | None = None, jobs=None, instance_path: str | None = None,
+               generate_secret: bool = False) -> Flask:
+    settings = settings or Settings.from_env()
+    app = Flask("tsunagu", template_folder=str(TEMPLATES), instance_path=instance_path,
+                instance_relative_config=True)
+    if not settings.database_url:
+        settings = replace(settings, database_url=default_url(app.instance_path))
+    if not settings.secret_key:
+        if not generate_secret:
+            raise RuntimeError("SECRET_KEY is not set (tsunagu demo generates one; production must set it)")
+        settings = replace(settings, secret_key=secrets.token_hex(32))
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        TSUNAGU=settings,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        JSON_AS_ASCII=False,
+    )
+    app.json.ensure_ascii = False
+
+    upgrade(settings.database_url)
+    runtime.configure(settings, jobs if jobs is not None else make_jobs(settings.redis_url))
+    csrf.init_app(app)
+
+    from bot.web import chat
+
+    app.register_blueprint(chat.bp)
+    if settings.line_enabled:
+        from bot.line import webhook
+
+        app.register_blueprint(webhook.bp)
+        csrf.exempt(webhook.bp)  # LINE proves itself with the signature, not a CSRF token
+
+    @app.get("/healthz")
+    def healthz():
+        return {"ok": True}
+
+    return app

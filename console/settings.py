@@ -1,0 +1,53 @@
+"""Settings from the environment, parsed strictly (junk is an error, not a silent default)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+DEFAULT_LINE_API = "https://api.line.me"
+
+
+def parse_bool(name: str, raw: str | None, default: bool = False) -> bool:
+    if raw is None or raw == "":
+        return default
+    lowered = raw.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name} must be true/false, got {raw!r}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str | None
+    redis_url: str | None
+    secret_key: str | None
+    line_channel_secret: str | None
+    line_channel_access_token: str | None
+    line_api_base_url: str
+    coordinator_label: str
+    demo_password: str | None
+
+    @property
+    def line_enabled(self) -> bool:
+        return bool(self.line_channel_secret and self.line_channel_access_token)
+
+    @classmethod
+    def from_env(cls, env: os._Environ | dict | None = None) -> "Settings":
+        env = os.environ if env is None else env
+
+        def get(name: str) -> str | None:
+            value = env.get(name)
+            return value if value else None
+
+        return cls(
+            database_url=get("DATABASE_URL"),
+            redis_url=get("REDIS_URL"),
+            secret_key=get("SECRET_KEY"),
+            line_channel_secret=get("LINE_CHANNEL_SECRET"),
+            line_channel_access_token=get("LINE_CHANNEL_ACCESS_TOKEN"),
+            line_api_base_url=(get("LINE_API_BASE_URL") or DEFAULT_LINE_API).rstrip("/"),
+            coordinator_label=get("TSUNAGU_COORDINATOR_LABEL") or "相談支援包括化推進員",
+            demo_password=get("TSUNAGU_DEMO_PASSWORD"),
+        )

@@ -1,0 +1,21 @@
+"""Consent answers, append-only: a withdrawal is a new row, the original stays."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from .base import time_field, utcnow
+
+
+class ConsentRecord(SQLModel, table=True):
+    __tablename__ = "consent_record"
+
+    id: int | None = Field(default=None, primary_key=True)
+    intake_id: int = Field(foreign_key="intake.id", index=True)
+    purpose: str = Field(max_length=16)  # share / meeting
+    action: str = Field(max_length=16)  # granted / declined / withdrawn
+    wording_version: str = Field(max_length=32)
+    wording: str = ""  # the exact text the resident answered
+    lang: str = Field(default="ja", max_length=4)
+    recorded_at: datetime = time_field(default_factory=utcnow)

@@ -1,0 +1,77 @@
+"""A resident and a neighbour walk the whole intake on LINE: signed webhooks in, real SDK
+calls out to the fake LINE server, on SQLite + in-process jobs and PostgreSQL + RQ."""
+from __future__ import annotations
+
+from sqlmodel import select
+
+from models import ConsentRecord, Intake
+from models.db import session_scope
+
+
+def intakes() -> list[Intake]:
+    with session_scope() as s:
+        return s.exec(select(Intake).order_by(Intake.id)).all()
+
+
+def test_resident_walks_the_whole_intake_and_gets_a_receipt(resident):
+    greeting = resident.follow()
+    assert any("緊急の窓口では ありません" in t and "110" in t for t in greeting)
+    assert any("だれの ことで" in t for t in greeting)
+    resident.tap("who:self")
+    resident.tap("household:alone")
+    suggest = resident.say("父の世話でパートに出られなくなって、家計が回らない")
+    assert any("介護に関すること" in t for t in suggest)
+    resident.tap("suggest:change")
+    resident.tap("checklist:income")  # 〇 money group
+    buttons = [a["label"] for a in resident.last_quick_reply()]
+    assert "✓ 収入・生活費のこと" in buttons
+    for _ in range(6):
+        resident.tap("nav:next")
+    primary = resident.last_quick_reply()
+    assert {a["data"] for a in primary} >= {"primary:income", "primary:caregiving"}
+    resident.tap("primary:caregiving")
+    resident.say("耳が聞こえにくいので、電話より文字がいいです")
+    resident.tap("since:3_6m")
+    resident.tap("contact:line")
+    resident.tap("contact_time:afternoon")
+    resident.tap("consent_share:yes")
+    summary = resident.tap("consent_meeting:no")
+    assert any("◎介護に関すること" in t and "〇収入・生活費のこと" in t for t in summary)
+    receipt = resident.tap("confirm:submit")
+
+    [intake] = intakes()
+    assert intake.receipt_no in receipt[0]
+    assert intake.reporter_role == "self" and intake.channel == "line"
+    assert intake.primary == "caregiving"
+    assert set(intake.categories) >= {"income", "caregiving"}
+    assert "耳が聞こえにくい" in intake.free_text and "家計が回らない" in intake.free_text
+    with session_scope() as s:
+        consents = {c.purpose: c for c in s.exec(select(ConsentRecord)).all()}
+    assert consents["share"].action == "granted" and consents["meeting"].action == "declined"
+    assert "重層的支援会議" in consents["meeting"].wording and consents["share"].wording_version
+
+
+def test_neighbour_reports_without_being_asked_to_consent(resident):
+    resident.say("となりのおばあさんを最近見かけない")
+    resident.tap("who:neighbor")
+    resident.tap("relation:neighbor")
+    resident.tap("age:75_plus")
+    resident.say("3丁目")
+    resident.tap("household:alone")
+    texts = resident.tap("nav:none")  # nothing more to add
+    seen = list(texts)
+    for _ in range(8):
+        buttons = resident.last_quick_reply()
+        data = [b["data"] for b in buttons]
+        if any(d.startswith("confirm:") for d in data):
+            break
+        nxt = next((d for d in data if d in ("suggest:ok", "nav:next") or d.startswith("since:")), data[0])
+        seen += resident.tap(nxt)
+    assert not any("同意のおねがい" in t for t in seen)
+    resident.tap("confirm:submit")
+
+    [intake] = intakes()
+    assert intake.reporter_role == "neighbor"
+    assert "見かけない" in intake.free_text
+    with session_scope() as s:
+        assert s.exec(select(ConsentRecord)).all() == []  # consent "not yet": nobody asked the person

@@ -1,0 +1,58 @@
+"""One resident input -> one dialog step, with the new state, intake rows and outgoing
+messages written in the caller's transaction (so they commit or fail together)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from dialogs.engine import RECEIPT_PLACEHOLDER, Context, step
+from dialogs.messages import Input, Message
+from dialogs.state import DialogState
+from models import Conversation
+
+from .intakes import open_or_update, record_consents, withdraw_consents
+
+
+def load_conversation(session: Session, channel: str, user_key: str) -> Conversation:
+    query = select(Conversation).where(Conversation.channel == channel, Conversation.user_key == user_key)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    conv = session.exec(query).first()
+    if conv is None:
+        conv = Conversation(channel=channel, user_key=user_key, state={})
+        session.add(conv)
+        session.flush()
+    return conv
+
+
+def handle_input(
+    session: Session, channel: str, user_key: str, inp: Input, now: datetime, coordinator: str
+) -> list[Message]:
+    conv = load_conversation(session, channel, user_key)
+    state = DialogState.from_dict(conv.state) if conv.state else DialogState(channel=channel)
+    result = step(state, inp, Context(now=now, coordinator_label=coordinator))
+    receipt_no = None
+    for effect in result.effects:
+        if effect.name == "crisis":
+            conv.open_intake_id = open_or_update(session, conv, effect.data["intake"], now).id
+        elif effect.name == "submit":
+            intake = open_or_update(session, conv, effect.data, now)
+            record_consents(session, intake, effect.data["consents"])
+            receipt_no = intake.receipt_no
+            conv.open_intake_id = None
+        elif effect.name == "discard":
+            # partial answers go with the old state; a crisis-opened intake stays for staff
+            conv.open_intake_id = None
+        elif effect.name == "withdraw_consent":
+            withdraw_consents(session, channel, user_key, now)
+    conv.state = result.state.to_dict()
+    conv.updated_at = now
+    session.add(conv)
+    return [_with_receipt(m, receipt_no) for m in result.messages]
+
+
+def _with_receipt(message: Message, receipt_no: str | None) -> Message:
+    if receipt_no is None or RECEIPT_PLACEHOLDER not in message.text:
+        return message
+    return Message(message.text.replace(RECEIPT_PLACEHOLDER, receipt_no), message.choices, message.kind)

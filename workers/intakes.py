@@ -1,0 +1,112 @@
+"""Turn dialog effects into rows: intakes, the people in them, consent records."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from dialogs.office_hours import is_open
+from models import ConsentRecord, Conversation, Household, Intake, Person, Reporter
+
+RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
+
+
+def new_receipt_no() -> str:
+    body = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(8))
+    return f"{body[:4]}-{body[4:]}"
+
+
+def _fill(intake: Intake, payload: dict) -> None:
+    intake.reporter_role = payload["reporter_role"]
+    intake.lang = payload["lang"]
+    intake.categories = payload["categories"]
+    intake.suggested = payload["suggested"]
+    intake.primary = payload["primary"]
+    intake.free_text = payload["free_text"]
+    intake.details = payload["details"]
+    intake.since = payload["since"]
+    intake.wants_person = intake.wants_person or payload["wants_person"]
+    intake.complete = intake.complete or payload["complete"]
+    # crisis flags are never removed once raised
+    intake.crisis = intake.crisis or payload["crisis"]
+    intake.crisis_kinds = sorted(set(intake.crisis_kinds or []) | set(payload["crisis_kinds"]))
+    evidence = list(intake.crisis_evidence or [])
+    intake.crisis_evidence = evidence + [e for e in payload["crisis_evidence"] if e not in evidence]
+    intake.urgent = intake.urgent or intake.crisis or payload["wants_person"]
+
+
+def _people(session: Session, intake: Intake, payload: dict) -> None:
+    reporter = session.get(Reporter, intake.reporter_id) if intake.reporter_id else Reporter(role="")
+    reporter.role = payload["reporter_role"]
+    reporter.relation = payload["reporter_relation"]
+    reporter.contact = payload["contact"]
+    person = session.get(Person, intake.person_id) if intake.person_id else Person()
+    person.age_band = payload["person"]["age"]
+    person.area = payload["person"]["area"]
+    household = session.get(Household, intake.household_id) if intake.household_id else Household()
+    household.composition = payload["household"]
+    session.add_all([reporter, person, household])
+    session.flush()
+    intake.reporter_id, intake.person_id, intake.household_id = reporter.id, person.id, household.id
+
+
+def open_or_update(session: Session, conv: Conversation, payload: dict, now: datetime) -> Intake:
+    intake = session.get(Intake, conv.open_intake_id) if conv.open_intake_id else None
+    if intake is None:
+        intake = Intake(
+            receipt_no=new_receipt_no(),
+            channel=conv.channel,
+            user_key=conv.user_key,
+            received_at=now,
+            after_hours=not is_open(now),
+            reporter_role=payload["reporter_role"],
+        )
+    _fill(intake, payload)
+    _people(session, intake, payload)
+    session.add(intake)
+    session.flush()
+    return intake
+
+
+def record_consents(session: Session, intake: Intake, consents: dict) -> None:
+    for purpose, answer in consents.items():
+        session.add(ConsentRecord(
+            intake_id=intake.id,
+            purpose=purpose,
+            action="granted" if answer["granted"] else "declined",
+            wording_version=answer["version"],
+            wording=answer["wording"],
+            lang=answer["lang"],
+            recorded_at=datetime.fromisoformat(answer["at"]),
+        ))
+
+
+def withdraw_consents(session: Session, channel: str, user_key: str, at: datetime) -> int:
+    """Append a withdrawal for every purpose whose latest answer is still 'granted'."""
+    intakes = session.exec(select(Intake).where(Intake.channel == channel, Intake.user_key == user_key)).all()
+    withdrawn = 0
+    for intake in intakes:
+        records = session.exec(
+            select(ConsentRecord).where(ConsentRecord.intake_id == intake.id).order_by(ConsentRecord.id)
+        ).all()
+        latest: dict[str, ConsentRecord] = {}
+        for record in records:
+            latest[record.purpose] = record
+        for purpose, record in latest.items():
+            if record.action == "granted":
+                session.add(ConsentRecord(
+                    intake_id=intake.id, purpose=purpose, action="withdrawn",
+                    wording_version=record.wording_version, wording=record.wording,
+                    lang=record.lang, recorded_at=at,
+                ))
+                withdrawn += 1
+    return withdrawn
+
+
+def current_consents(session: Session, intake_id: int) -> dict[str, bool]:
+    """{purpose: True/False} from the newest record of each purpose."""
+    records = session.exec(
+        select(ConsentRecord).where(ConsentRecord.intake_id == intake_id).order_by(ConsentRecord.id)
+    ).all()
+    return {r.purpose: r.action == "granted" for r in records}

@@ -1,0 +1,77 @@
+"""Where jobs run: RQ on Redis when REDIS_URL is set, otherwise one in-process thread.
+
+Either way a job is a plain module-level function called with plain arguments, so the
+same code runs under `tsunagu worker` and inside the demo.
+"""
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from typing import Callable
+
+log = logging.getLogger(__name__)
+
+EVENTS_QUEUE = "events"
+RETRY_INTERVALS = [2, 10, 30, 120, 600]  # seconds; LINE 5xx/429 and Redis hiccups
+
+
+class InProcessJobs:
+    """A single worker thread: jobs run in order, off the request path, with the same retries."""
+
+    def __init__(self, retry_intervals: list[float] | None = None):
+        self._queue: queue.Queue = queue.Queue()
+        self._intervals = RETRY_INTERVALS if retry_intervals is None else retry_intervals
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def enqueue(self, func: Callable, *args) -> None:
+        self._queue.put((func, args, 0))
+        self._ensure_thread()
+
+    def _ensure_thread(self) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="tsunagu-jobs", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            func, args, attempt = self._queue.get()
+            try:
+                func(*args)
+            except Exception:
+                log.warning("job %s failed (attempt %d)", func.__name__, attempt + 1, exc_info=True)
+                if attempt < len(self._intervals):
+                    delay = self._intervals[attempt]
+                    threading.Timer(delay, self._queue.put, [(func, args, attempt + 1)]).start()
+            finally:
+                self._queue.task_done()
+
+    def drain(self, timeout: float = 10.0) -> None:
+        """Wait until every queued job has run (tests and the demo's shutdown)."""
+        deadline = time.monotonic() + timeout
+        while self._queue.unfinished_tasks:
+            if time.monotonic() > deadline:
+                raise TimeoutError("in-process jobs did not finish")
+            time.sleep(0.01)
+
+
+class RQJobs:
+    def __init__(self, redis_url: str, retry_intervals: list[float] | None = None):
+        from redis import Redis
+        from rq import Queue
+
+        self.connection = Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=5)
+        self.queue = Queue(EVENTS_QUEUE, connection=self.connection)
+        self._intervals = RETRY_INTERVALS if retry_intervals is None else retry_intervals
+
+    def enqueue(self, func: Callable, *args) -> None:
+        from rq import Retry
+
+        self.queue.enqueue(func, *args, retry=Retry(max=len(self._intervals), interval=self._intervals))
+
+
+def make_jobs(redis_url: str | None, retry_intervals: list[float] | None = None):
+    return RQJobs(redis_url, retry_intervals) if redis_url else InProcessJobs(retry_intervals)
