@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, jobs=None, instance_path: str |
     from bot.web import chat
 
     app.register_blueprint(chat.bp)
+    # -- staff console: blueprints and login are registered here --
     if settings.line_enabled:
         from bot.line import webhook
 

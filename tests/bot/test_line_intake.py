@@ -52,21 +52,23 @@ def test_resident_walks_the_whole_intake_and_gets_a_receipt(resident):
 
 
 def test_neighbour_reports_without_being_asked_to_consent(resident):
-    resident.say("となりのおばあさんを最近見かけない")
-    resident.tap("who:neighbor")
-    resident.tap("relation:neighbor")
-    resident.tap("age:75_plus")
-    resident.say("3丁目")
-    resident.tap("household:alone")
-    texts = resident.tap("nav:none")  # nothing more to add
-    seen = list(texts)
-    for _ in range(8):
-        buttons = resident.last_quick_reply()
-        data = [b["data"] for b in buttons]
-        if any(d.startswith("confirm:") for d in data):
-            break
-        nxt = next((d for d in data if d in ("suggest:ok", "nav:next") or d.startswith("since:")), data[0])
-        seen += resident.tap(nxt)
+    seen = resident.say("となりのおばあさんを最近見かけない。新聞がたまっている")
+    seen += resident.tap("who:neighbor")
+    seen += resident.tap("relation:neighbor")
+    seen += resident.tap("age:75_plus")
+    seen += resident.say("3丁目")
+    seen += resident.tap("household:alone")
+    seen += resident.tap("nav:none")  # nothing more to add to the first message
+    while any(b["data"] == "nav:next" or b["data"] == "suggest:ok" for b in resident.last_quick_reply()):
+        data = [b["data"] for b in resident.last_quick_reply()]
+        seen += resident.tap("suggest:ok" if "suggest:ok" in data else "nav:next")
+    seen += resident.tap("nav:skip")  # details
+    seen += resident.tap("since:1_3m")
+    seen += resident.tap("contact:phone")
+    seen += resident.say("042-626-3111")
+    seen += resident.tap("contact_time:anytime")
+    seen += resident.tap("voicemail:yes")
+    assert any("■その人: 近所の人 / 75歳以上 / 3丁目" in t for t in seen)
     assert not any("同意のおねがい" in t for t in seen)
     resident.tap("confirm:submit")
 
