@@ -1,12 +1,12 @@
 """Understanding residents' words: free text -> checklist ids, and crisis detection.
 
 The dialog calls only `classify`; how it works inside (rules, lexicon, model) may change.
+Nothing heavy happens at import time: the Sudachi dictionary and the YAML lexicon are
+loaded on the first call and cached (see engine.py and README.md in this folder).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-from .simple_rules import classify_text as _classify_text
 
 
 @dataclass(frozen=True)
@@ -26,4 +26,17 @@ class Understanding:
 
 
 def classify(text: str) -> Understanding:
-    return _classify_text(text)
+    from .classifier import analyse
+
+    categories, crisis_kind, evidence = analyse(text)
+    return Understanding(
+        categories=categories,
+        crisis=crisis_kind is not None,
+        crisis_kind=crisis_kind,
+        evidence=evidence,
+    )
+
+
+def warm_up() -> None:
+    """Load the dictionary and lexicon now (optional; classify does it on first use)."""
+    classify("準備")

@@ -1,0 +1,198 @@
+"""classify(text) -> Understanding, built on engine.py (rules) and the YAML lexicon."""
+from __future__ import annotations
+
+import re
+
+from .engine import (
+    CATEGORY_IDS,
+    CRISIS_PRIORITY,
+    Lexicon,
+    Match,
+    Tok,
+    _is_sentence_end,
+    find_matches,
+    lexicon,
+    negated_after,
+    tokenize,
+)
+from .normalize import Normalized, hiragana_view, normalize
+
+_KATAKANA = re.compile(r"[\u30a1-\u30f6]")
+_AGE = re.compile(r"(\d+)\s*(?:歳|才|さい)")
+_PASSIVE = {"れる", "られる"}
+
+
+def _sentence_ids(toks: list[Tok]) -> list[int]:
+    ids, sid = [], 0
+    for t in toks:
+        ids.append(sid)
+        if _is_sentence_end(t):
+            sid += 1
+    return ids
+
+
+def _child_in_text(lex: Lexicon, text: str) -> bool:
+    if any(c in text for c in lex.child_age_cues):
+        return True
+    return any(int(a) < 18 for a in _AGE.findall(text))
+
+
+def _victim_is_child(lex: Lexicon, toks: list[Tok], sids: list[int], m: Match, text: str) -> bool:
+    """Violence against a child -> child_abuse (子どもを叩いてしまう, 隣の子が叩かれている)."""
+    child_ctx = _child_in_text(lex, text)
+    minor_writer = any(c in text for c in lex.minor_writer_cues)
+
+    def is_child(t: Tok) -> bool:
+        if t.norm in lex.child_strong or t.surface in lex.child_strong:
+            return True
+        return child_ctx and (t.norm in lex.child_weak or t.surface in lex.child_weak)
+
+    sid = sids[m.first]
+    passive = any(toks[k].base in _PASSIVE for k in range(m.first, min(m.last + 3, len(toks)))
+                  if sids[k] == sid)
+    src = m.pattern.source
+    if "虐待" in src:
+        # 虐待 about a child unless the sentence is about an older person (施設で母が虐待)
+        sent = [t for k, t in enumerate(toks) if sids[k] == sid]
+        if any(is_child(t) for t in sent):
+            return True
+        return not any(t.norm in lex.elder_cues or t.surface in lex.elder_cues for t in sent)
+    subject_found = False
+    k = m.first - 1
+    while k >= 0 and sids[k] == sid and m.first - k <= 12:
+        t = toks[k]
+        nxt = toks[k + 1] if k + 1 < len(toks) else None
+        particle = nxt.surface if nxt is not None and nxt.pos0 == "助詞" else ""
+        if t.pos0 in ("名詞", "代名詞") and particle:
+            if particle in ("が", "は", "も"):
+                subject_found = True
+            if is_child(t):
+                if particle == "を":
+                    return True
+                if particle in ("が", "は", "も", "の") and passive:
+                    return True
+                if particle == "に" and not passive:
+                    return True
+        k -= 1
+    # a child writing about being hit (私は小学生です。お母さんにたたかれる)
+    if passive and minor_writer and not subject_found:
+        return True
+    if passive and minor_writer:
+        return True
+    return False
+
+
+def _in_past(lex: Lexicon, toks: list[Tok], sids: list[int], m: Match, norm: str) -> bool:
+    """「子どもの頃、父に叩かれた」: a memory, not danger now."""
+    sid = sids[m.first]
+    sent_start = min(t.start for k, t in enumerate(toks) if sids[k] == sid)
+    sent_end = max(t.end for k, t in enumerate(toks) if sids[k] == sid)
+    sentence = norm[sent_start:sent_end]
+    for cue in lex.past_cues:
+        i = sentence.find(cue)
+        if i >= 0 and not sentence.startswith("から", i + len(cue)):
+            return True
+    return False
+
+
+def _overlaps(a: Match, b: Match) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _read(lex: Lexicon, view: Normalized) -> tuple[list[Tok], list[Match]]:
+    toks = tokenize(view.text)
+    return toks, find_matches(lex, toks, view.text)
+
+
+def analyse(text: str):
+    """Returns (categories, crisis_kind, evidence) for one message."""
+    lex = lexicon()
+    norm = normalize(text or "")
+    views = [norm]
+    if _KATAKANA.search(norm.text):
+        views.append(hiragana_view(norm))
+
+    cat_hits: dict[str, list[tuple[int, int, Normalized]]] = {}
+    crisis_hits: dict[str, list[tuple[int, int, Normalized]]] = {}
+    implied: dict[str, set[str]] = {}
+    weak_hits: dict[str, list[tuple[int, int, Normalized]]] = {}
+    worry = False
+    for view in views:
+        toks, matches = _read(lex, view)
+        if not toks:
+            continue
+        sids = _sentence_ids(toks)
+        blocks = [m for m in matches if m.pattern.group == "block"]
+        for m in matches:
+            p = m.pattern
+            if p.group == "block":
+                continue
+            if p.negatable and negated_after(toks, m.last):
+                continue
+            if p.group == "other":
+                worry = True
+                continue
+            if p.group in ("category", "weak"):
+                if any(b.pattern.label == p.label and _overlaps(b, m) for b in blocks):
+                    continue
+                hits = weak_hits if p.group == "weak" else cat_hits
+                hits.setdefault(p.label, []).append((m.start, m.end, view))
+                continue
+            # crisis
+            if any(b.pattern.label == p.label and _overlaps(b, m) for b in blocks):
+                continue
+            kind = p.label
+            if kind in ("violence", "child_abuse"):
+                if _in_past(lex, toks, sids, m, view.text):
+                    continue
+                if kind == "violence" and _victim_is_child(lex, toks, sids, m, view.text):
+                    kind = "child_abuse"
+            crisis_hits.setdefault(kind, []).append((m.start, m.end, view))
+            cats = set(p.categories)
+            if kind == "child_abuse":
+                cats.add("dv_abuse")
+            implied.setdefault(kind, set()).update(cats)
+
+    crisis_kind = next((k for k in CRISIS_PRIORITY if k in crisis_hits), None)
+    categories = set(cat_hits)
+    for cats in implied.values():
+        categories |= cats
+    if not categories - {"other"} and weak_hits:
+        # つらい / 不安 alone: a feeling, counted as mental only when nothing else fits
+        categories |= set(weak_hits)
+        cat_hits.update(weak_hits)
+    if not categories and worry and not any(g == norm.text.strip() for g in lex.greetings):
+        categories.add("other")
+    if "other" in categories and len(categories) > 1:
+        categories.discard("other")
+
+    spans: list[tuple[int, int, Normalized]] = []
+    for kind in CRISIS_PRIORITY:
+        spans += crisis_hits.get(kind, [])
+    for cid in categories:
+        spans += cat_hits.get(cid, [])
+    evidence = _evidence(spans)
+    ordered = [c for c in CATEGORY_IDS if c in categories]
+    return ordered, crisis_kind, evidence
+
+
+def _evidence(spans) -> list[str]:
+    """Original-text phrases, in reading order, without duplicates or phrases inside others."""
+    orig: list[tuple[int, int, str]] = []
+    for s, e, view in spans:
+        if s >= e or s >= len(view.starts):
+            continue
+        a, b = view.starts[s], view.ends[min(e, len(view.ends)) - 1]
+        orig.append((a, b, view.original[a:b]))
+    orig.sort(key=lambda x: (x[0], -(x[1] - x[0])))
+    out: list[tuple[int, int, str]] = []
+    for a, b, s in orig:
+        if any(a >= a2 and b <= b2 for a2, b2, _ in out):
+            continue
+        out = [(a2, b2, s2) for a2, b2, s2 in out if not (a2 >= a and b2 <= b)]
+        out.append((a, b, s))
+    result: list[str] = []
+    for _, _, s in sorted(out):
+        if s.strip() and s not in result:
+            result.append(s)
+    return result

@@ -1,0 +1,315 @@
+"""Rule engine: Sudachi lemmas + a YAML lexicon -> categories, crisis kind, evidence.
+
+How a message is read
+---------------------
+1. `normalize` (NFKC, width, small-kana / long-mark typos, common misspellings) keeps a
+   map to the original characters, so evidence is cut out of the text as written.
+2. Sudachi (dictionary "core", SplitMode.A) tokenises it; every token is compared by its
+   normalized_form, dictionary_form and surface, so 払えない / 払えません / 支払いができず and
+   kana spellings (たたかれる = 叩かれる) meet the same lexicon entry. All negation
+   auxiliaries (ない, ず, ぬ, ん, 無い, なし) become one key, NEG.
+   A message written in katakana (ｼﾆﾀｲ) is also read a second time folded to hiragana.
+3. Lexicon entries are phrases (see lexicon.yaml for the syntax); each is tokenised once,
+   at first use, with the same tokenizer, and indexed by its first token.
+4. Negation: an entry marked negatable that is followed, in the same clause, only by
+   particles / adverbs / nouns and then a negated existence (ない, ありません, していない,
+   とは思わない, わけではない, 大丈夫 ...) is dropped: 「借金はない」 is not debt.
+5. Crisis rules (crisis.yaml) are the same kind of phrases per kind, with idiom blockers
+   (死ぬほど眠い, 殺人的な暑さ, 殴りたいくらい). Crises about other people are crises.
+   Violence turns into child_abuse when the victim is a child. Priority when several
+   kinds match: suicide > child_abuse > violence > starvation.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from .normalize import Normalized, hiragana_view, normalize
+
+HERE = Path(__file__).resolve().parent
+CATEGORY_IDS = [
+    "income", "rent_loan", "tax_utilities", "debt", "lending", "household_budget", "food",
+    "housing", "job_search", "work_trouble", "mental", "health", "caregiving", "childcare",
+    "hikikomori", "family", "community", "dv_abuse", "other",
+]
+CRISIS_PRIORITY = ["suicide", "child_abuse", "violence", "starvation"]
+NEG = "\x00NEG"
+GAP = 3  # tokens a "~" may skip
+
+# ---------------------------------------------------------------------------- tokens
+
+_local = threading.local()
+
+
+@lru_cache(maxsize=1)
+def _dictionary():
+    from sudachipy import Dictionary
+
+    return Dictionary(dict="core")
+
+
+def _tokenizer():
+    tok = getattr(_local, "tokenizer", None)
+    if tok is None:
+        from sudachipy import SplitMode
+
+        tok = _dictionary().tokenizer(mode=SplitMode.A)
+        _local.tokenizer = tok
+    return tok
+
+
+@dataclass(slots=True)
+class Tok:
+    surface: str
+    start: int
+    end: int
+    norm: str
+    base: str
+    pos0: str
+    pos1: str
+    keys: frozenset
+
+    @property
+    def is_neg(self) -> bool:
+        return NEG in self.keys
+
+
+def _is_neg(surface: str, norm: str, base: str, pos0: str) -> bool:
+    if pos0 == "助動詞" and base in ("ない", "ぬ", "ず", "ん", "へん", "ねえ", "ねー"):
+        return True
+    if pos0 == "形容詞" and norm == "無い":
+        return True
+    return norm in ("無し",) or surface in ("なし", "無し", "ナシ")
+
+
+def tokenize(text: str) -> list[Tok]:
+    toks: list[Tok] = []
+    for m in _tokenizer().tokenize(text):
+        surface = m.surface()
+        if not surface.strip():
+            continue
+        pos = m.part_of_speech()
+        norm, base = m.normalized_form(), m.dictionary_form()
+        keys = {norm, base, surface}
+        if _is_neg(surface, norm, base, pos[0]):
+            keys = {NEG}
+        toks.append(Tok(surface, m.begin(), m.end(), norm, base, pos[0], pos[1], frozenset(keys)))
+    return toks
+
+
+def _is_boundary(t: Tok) -> bool:
+    """Clause boundary: punctuation, or a conjunctive particle other than て/で."""
+    if t.pos0 == "補助記号" and t.surface not in ("「", "」", "『", "』", "・", "(", ")", "~", "ー"):
+        return True
+    if t.pos1 == "接続助詞" and t.base not in ("て", "で"):
+        return True
+    return t.surface in ("けど", "けれど", "けれども", "のに", "が、")
+
+
+def _is_sentence_end(t: Tok) -> bool:
+    return t.surface in ("。", "!", "?", "\n", "…") or t.surface.startswith(("。", "!", "?"))
+
+
+# ---------------------------------------------------------------------------- patterns
+
+_ALT = re.compile(r"\{([^{}]*)\}")
+
+
+def _expand(pattern: str) -> list[str]:
+    m = _ALT.search(pattern)
+    if not m:
+        return [pattern]
+    out: list[str] = []
+    for alt in m.group(1).split("|"):
+        out.extend(_expand(pattern[: m.start()] + alt + pattern[m.end():]))
+    return out
+
+
+@dataclass(slots=True)
+class Pattern:
+    label: str  # category id or crisis kind
+    group: str  # "category" | "crisis" | "block" | "other"
+    source: str
+    segments: list  # list[list[frozenset]] token key sets; [] for surface patterns
+    surface: str | None
+    negatable: bool
+    categories: tuple = ()
+
+
+def _pattern_tokens(segment: str) -> list[frozenset]:
+    out = []
+    for t in tokenize(normalize(segment).text):
+        out.append(t.keys if t.is_neg else frozenset({t.norm, t.base}))
+    return out
+
+
+def compile_patterns(entries, label, group, negatable=True, categories=()) -> list[Pattern]:
+    pats: list[Pattern] = []
+    for entry in entries or []:
+        if not isinstance(entry, str):
+            raise ValueError(f"lexicon entry for {label} must be a string (quote it): {entry!r}")
+        for src in _expand(entry):
+            neg = negatable
+            if src.startswith("!"):  # never negated (resources: 収入がない is still income)
+                neg, src = False, src[1:]
+            if src.startswith("="):
+                surf = normalize(src[1:]).text
+                pats.append(Pattern(label, group, src, [], surf, neg, tuple(categories)))
+                continue
+            segs = [_pattern_tokens(s) for s in src.split("~") if s]
+            segs = [s for s in segs if s]
+            if segs:
+                pats.append(Pattern(label, group, src, segs, None, neg, tuple(categories)))
+    return pats
+
+
+@dataclass(slots=True)
+class Match:
+    pattern: Pattern
+    start: int  # normalised-text offsets
+    end: int
+    first: int  # token indices [first, last]
+    last: int
+
+
+def _match_at(toks: list[Tok], i: int, segs: list) -> tuple[int, int] | None:
+    """Match segments starting exactly at token i; returns (first, last) token index."""
+    pos = i
+    last = -1
+    for si, seg in enumerate(segs):
+        if si == 0:
+            cands = [pos]
+        else:
+            cands = []
+            for k in range(pos, min(pos + GAP + 1, len(toks))):
+                cands.append(k)
+                if k < len(toks) and _is_boundary(toks[k]):
+                    break
+        found = None
+        for c in cands:
+            if c + len(seg) > len(toks):
+                break
+            if all(p & toks[c + j].keys for j, p in enumerate(seg)):
+                found = c
+                break
+        if found is None:
+            return None
+        last = found + len(seg) - 1
+        pos = last + 1
+    return i, last
+
+
+# ---------------------------------------------------------------------------- negation
+
+_NEG_SKIP_ADV = {"特に", "全く", "全然", "一切", "別に", "もう", "今", "今のところ", "まだ", "そんなに",
+                 "あまり", "余り", "何", "何も", "今は", "現在", "今後"}
+_NEG_EXIST_VERBS = {"有る", "居る", "為る", "困る", "抱える", "思う", "考える", "受ける", "無い", "出来る",
+                    "成る", "言う", "悩む", "感じる", "振るう", "遭う", "掛かる"}
+_NEG_OK_NOUNS_AFTER = {"大丈夫", "平気", "問題無い", "無関係", "無縁", "ゼロ", "0"}
+
+
+def negated_after(toks: list[Tok], j: int) -> bool:
+    """Is the phrase ending at token j denied in its clause? (借金はない, 暴力はありません)"""
+    k = j + 1
+    n = len(toks)
+    steps = 0
+    while k < n and steps < 9:
+        t = toks[k]
+        if t.is_neg:
+            return True
+        if t.norm in _NEG_OK_NOUNS_AFTER or t.surface in _NEG_OK_NOUNS_AFTER:
+            return True
+        if _is_boundary(t):
+            return False
+        if t.pos0 in ("助詞", "副詞", "接頭辞", "接尾辞", "連体詞") or t.norm in _NEG_SKIP_ADV:
+            pass
+        elif t.pos0 == "助動詞" and t.base in ("だ", "です", "ます", "た", "てる"):
+            pass
+        elif t.pos0 in ("名詞", "代名詞", "形状詞"):
+            pass
+        elif t.pos0 == "動詞" and t.norm in _NEG_EXIST_VERBS:
+            pass
+        else:
+            return False
+        k += 1
+        steps += 1
+    return False
+
+
+# ---------------------------------------------------------------------------- lexicon
+
+
+class Lexicon:
+    def __init__(self) -> None:
+        lex = yaml.safe_load((HERE / "lexicon.yaml").read_text(encoding="utf-8"))
+        crisis = yaml.safe_load((HERE / "crisis.yaml").read_text(encoding="utf-8"))
+        pats: list[Pattern] = []
+        for cid, spec in lex["categories"].items():
+            if cid not in CATEGORY_IDS:
+                raise ValueError(f"unknown category id in lexicon.yaml: {cid}")
+            pats += compile_patterns(spec.get("words"), cid, "category", True)
+            pats += compile_patterns(spec.get("always"), cid, "category", False)
+            pats += compile_patterns(spec.get("weak"), cid, "weak", True)
+            pats += compile_patterns(spec.get("not"), cid, "block", False)
+        pats += compile_patterns(lex.get("worry_markers"), "other", "other", True)
+        self.greetings = [normalize(g).text for g in lex.get("greetings", [])]
+        for rule in crisis["rules"]:
+            kind = rule["kind"]
+            if kind not in CRISIS_PRIORITY:
+                raise ValueError(f"unknown crisis kind in crisis.yaml: {kind}")
+            cats = rule.get("categories", [])
+            pats += compile_patterns(rule.get("patterns"), kind, "crisis", True, cats)
+            pats += compile_patterns(rule.get("always"), kind, "crisis", False, cats)
+            pats += compile_patterns(rule.get("not"), kind, "block", False)
+        ctx = crisis["context"]
+        self.child_strong = set(ctx["child_strong"])
+        self.child_weak = set(ctx["child_weak"])
+        self.child_age_cues = [normalize(c).text for c in ctx["child_age_cues"]]
+        self.minor_writer_cues = [normalize(c).text for c in ctx["minor_writer_cues"]]
+        self.past_cues = [normalize(c).text for c in ctx["past_cues"]]
+        self.elder_cues = set(ctx["elder_cues"])
+        self.surface_patterns = [p for p in pats if p.surface is not None]
+        self.index: dict[str, list[Pattern]] = {}
+        for p in pats:
+            if p.surface is None:
+                for key in p.segments[0][0]:
+                    self.index.setdefault(key, []).append(p)
+        self.size = len(pats)
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    return Lexicon()
+
+
+def find_matches(lex: Lexicon, toks: list[Tok], text: str) -> list[Match]:
+    out: list[Match] = []
+    seen: set = set()
+    for i, t in enumerate(toks):
+        cands: list[Pattern] = []
+        for key in t.keys:
+            cands.extend(lex.index.get(key, ()))
+        for p in cands:
+            r = _match_at(toks, i, p.segments)
+            if r is None:
+                continue
+            first, last = r
+            sig = (id(p), first, last)
+            if sig in seen:
+                continue
+            seen.add(sig)
+            out.append(Match(p, toks[first].start, toks[last].end, first, last))
+    for p in lex.surface_patterns:
+        start = text.find(p.surface)
+        while start >= 0:
+            end = start + len(p.surface)
+            first = next((k for k, t in enumerate(toks) if t.end > start), len(toks) - 1)
+            last = next((k for k in range(len(toks) - 1, -1, -1) if toks[k].start < end), first)
+            out.append(Match(p, start, end, first, max(first, last)))
+            start = text.find(p.surface, end)
+    return out
