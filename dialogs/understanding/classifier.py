@@ -109,7 +109,9 @@ def analyse(text: str):
     lex = lexicon()
     norm = normalize(text or "")
     views = [norm]
-    if _KATAKANA.search(norm.text):
+    kata = len(_KATAKANA.findall(norm.text))
+    if kata and kata * 2 >= len(norm.text.strip()):
+        # written (mostly) in katakana, e.g. ｼﾆﾀｲ: read it again folded to hiragana
         views.append(hiragana_view(norm))
 
     cat_hits: dict[str, list[tuple[int, int, Normalized]]] = {}
@@ -117,17 +119,17 @@ def analyse(text: str):
     implied: dict[str, set[str]] = {}
     weak_hits: dict[str, list[tuple[int, int, Normalized]]] = {}
     worry = False
-    for view in views:
-        toks, matches = _read(lex, view)
+    readings = [(view, *_read(lex, view)) for view in views]
+    blocks = [m for _, _, ms in readings for m in ms if m.pattern.group == "block"]
+    for view, toks, matches in readings:
         if not toks:
             continue
         sids = _sentence_ids(toks)
-        blocks = [m for m in matches if m.pattern.group == "block"]
         for m in matches:
             p = m.pattern
             if p.group == "block":
                 continue
-            if p.negatable and negated_after(toks, m.last):
+            if p.negatable and (p.group == "crisis" or p.ends_in_noun) and negated_after(toks, m.last):
                 continue
             if p.group == "other":
                 worry = True

@@ -39,7 +39,8 @@ CATEGORY_IDS = [
 ]
 CRISIS_PRIORITY = ["suicide", "child_abuse", "violence", "starvation"]
 NEG = "\x00NEG"
-GAP = 3  # tokens a "~" may skip
+GAP = 3  # content tokens a "~" may skip (particles and auxiliaries are free) ...
+GAP_RAW = 6  # ... up to this many tokens in all
 
 # ---------------------------------------------------------------------------- tokens
 
@@ -139,13 +140,31 @@ class Pattern:
     surface: str | None
     negatable: bool
     categories: tuple = ()
+    ends_in_noun: bool = True
+
+
+_KANA_ONLY = re.compile(r"^[\u3041-\u309f\u30a0-\u30ffー]+$")
+
+
+def _pattern_key(t: Tok) -> frozenset:
+    """Which text tokens a pattern token matches.
+
+    Written in dictionary form (殴る, 払う): every conjugation, and kana/kanji spellings
+    (たたく = 叩く) through Sudachi's normalized form. Written conjugated (死のう): that
+    form only. A potential verb (眠れる) does not widen to its plain verb (眠る -> 寝る).
+    """
+    if t.is_neg:
+        return t.keys
+    if t.pos0 in ("動詞", "形容詞", "助動詞") and t.surface != t.base:
+        return frozenset({t.surface})
+    keys = {t.base}
+    if len(t.base) == len(t.norm) or _KANA_ONLY.match(t.base) or _KANA_ONLY.match(t.norm):
+        keys.add(t.norm)
+    return frozenset(keys)
 
 
 def _pattern_tokens(segment: str) -> list[frozenset]:
-    out = []
-    for t in tokenize(normalize(segment).text):
-        out.append(t.keys if t.is_neg else frozenset({t.norm, t.base}))
-    return out
+    return [_pattern_key(t) for t in tokenize(normalize(segment).text)]
 
 
 def compile_patterns(entries, label, group, negatable=True, categories=()) -> list[Pattern]:
@@ -161,10 +180,13 @@ def compile_patterns(entries, label, group, negatable=True, categories=()) -> li
                 surf = normalize(src[1:]).text
                 pats.append(Pattern(label, group, src, [], surf, neg, tuple(categories)))
                 continue
-            segs = [_pattern_tokens(s) for s in src.split("~") if s]
+            parts = [s for s in src.split("~") if s]
+            last = tokenize(normalize(parts[-1]).text) if parts else []
+            segs = [_pattern_tokens(s) for s in parts]
             segs = [s for s in segs if s]
             if segs:
-                pats.append(Pattern(label, group, src, segs, None, neg, tuple(categories)))
+                noun = bool(last) and last[-1].pos0 in ("名詞", "代名詞", "形状詞", "接尾辞")
+                pats.append(Pattern(label, group, src, segs, None, neg, tuple(categories), noun))
     return pats
 
 
@@ -177,6 +199,9 @@ class Match:
     last: int
 
 
+_LIGHT = {"有る", "居る", "為る", "ます", "何", "も", "全然", "全く", "もう", "まだ", "とても", "本当"}
+
+
 def _match_at(toks: list[Tok], i: int, segs: list) -> tuple[int, int] | None:
     """Match segments starting exactly at token i; returns (first, last) token index."""
     pos = i
@@ -186,10 +211,16 @@ def _match_at(toks: list[Tok], i: int, segs: list) -> tuple[int, int] | None:
             cands = [pos]
         else:
             cands = []
-            for k in range(pos, min(pos + GAP + 1, len(toks))):
+            content = 0
+            for k in range(pos, min(pos + GAP_RAW + 1, len(toks))):
                 cands.append(k)
-                if k < len(toks) and _is_boundary(toks[k]):
+                t = toks[k]
+                if _is_boundary(t):
                     break
+                if t.pos0 not in ("助詞", "助動詞", "接頭辞", "接尾辞") and t.norm not in _LIGHT:
+                    content += 1
+                    if content > GAP:
+                        break
         found = None
         for c in cands:
             if c + len(seg) > len(toks):
@@ -208,7 +239,7 @@ def _match_at(toks: list[Tok], i: int, segs: list) -> tuple[int, int] | None:
 
 _NEG_SKIP_ADV = {"特に", "全く", "全然", "一切", "別に", "もう", "今", "今のところ", "まだ", "そんなに",
                  "あまり", "余り", "何", "何も", "今は", "現在", "今後"}
-_NEG_EXIST_VERBS = {"有る", "居る", "為る", "困る", "抱える", "思う", "考える", "受ける", "無い", "出来る",
+_NEG_EXIST_VERBS = {"有る", "居る", "為る", "困る", "抱える", "思う", "考える", "受ける", "無い",
                     "成る", "言う", "悩む", "感じる", "振るう", "遭う", "掛かる"}
 _NEG_OK_NOUNS_AFTER = {"大丈夫", "平気", "問題無い", "無関係", "無縁", "ゼロ", "0"}
 
@@ -221,7 +252,12 @@ def negated_after(toks: list[Tok], j: int) -> bool:
     while k < n and steps < 9:
         t = toks[k]
         if t.is_neg:
+            nxt = toks[k + 1] if k + 1 < n else None
+            if nxt is not None and nxt.surface in ("か", "かな", "かしら", "かも", "だろう", "でしょう"):
+                return False  # 叩かれているのではないか: a worry, not a denial
             return True
+        if t.surface in ("しか", "ほか", "以外"):
+            return False  # 寝るしかない: no denial
         if t.norm in _NEG_OK_NOUNS_AFTER or t.surface in _NEG_OK_NOUNS_AFTER:
             return True
         if _is_boundary(t):
