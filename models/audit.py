@@ -1,0 +1,49 @@
+"""Append-only audit trail: who did what to which record, and when.
+
+Rows name staff and record ids only: never a resident's words or personal data.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import event
+from sqlmodel import Field, SQLModel
+
+from .base import time_field, utcnow
+from .staff import StaffUser  # audit rows point at staff_user; importing one registers both
+
+__all__ = ["ACTIONS", "AuditEvent", "StaffUser"]
+
+# A closed list, so a typo cannot create a new kind of event.
+ACTIONS = (
+    "login",
+    "login_failed",
+    "logout",
+    "queue.view",
+    "intake.view",
+    "intake.view_denied",
+)
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = time_field(default_factory=utcnow, index=True)
+    actor_id: int | None = Field(default=None, foreign_key="staff_user.id", index=True)
+    action: str = Field(max_length=32, index=True)
+    target_type: str | None = Field(default=None, max_length=32)
+    target_id: str | None = Field(default=None, max_length=64)
+
+    def __init__(self, **data):
+        if data.get("action") not in ACTIONS:
+            raise ValueError(f"unknown audit action {data.get('action')!r}")
+        super().__init__(**data)
+
+
+def _refuse_change(_mapper, _connection, target) -> None:
+    raise PermissionError(f"audit events are append-only (event {target.id})")
+
+
+event.listen(AuditEvent, "before_update", _refuse_change)
+event.listen(AuditEvent, "before_delete", _refuse_change)
