@@ -58,6 +58,7 @@ def _victim_is_child(lex: Lexicon, toks: list[Tok], sids: list[int], m: Match, t
             return True
         return not any(t.norm in lex.elder_cues or t.surface in lex.elder_cues for t in sent)
     subject_found = False
+    weak_object = False
     k = m.first - 1
     while k >= 0 and sids[k] == sid and m.first - k <= 12:
         t = toks[k]
@@ -66,6 +67,8 @@ def _victim_is_child(lex: Lexicon, toks: list[Tok], sids: list[int], m: Match, t
         if t.pos0 in ("名詞", "代名詞") and particle:
             if particle in ("が", "は", "も"):
                 subject_found = True
+            if particle == "を" and not passive and (t.norm in lex.child_weak or t.surface in lex.child_weak):
+                weak_object = True  # 夫が息子を殴る: a parent hitting their son
             if is_child(t):
                 if particle == "を":
                     return True
@@ -74,6 +77,8 @@ def _victim_is_child(lex: Lexicon, toks: list[Tok], sids: list[int], m: Match, t
                 if particle == "に" and not passive:
                     return True
         k -= 1
+    if weak_object:
+        return True
     # a child writing about being hit (私は小学生です。お母さんにたたかれる)
     if passive and minor_writer and not subject_found:
         return True

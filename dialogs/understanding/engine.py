@@ -107,7 +107,7 @@ def _is_boundary(t: Tok) -> bool:
     """Clause boundary: punctuation, or a conjunctive particle other than て/で."""
     if t.pos0 == "補助記号" and t.surface not in ("「", "」", "『", "』", "・", "(", ")", "~", "ー"):
         return True
-    if t.pos1 == "接続助詞" and t.base not in ("て", "で"):
+    if t.pos1 == "接続助詞" and t.base not in ("て", "で", "ば"):
         return True
     return t.surface in ("けど", "けれど", "けれども", "のに", "が、")
 
