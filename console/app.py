@@ -1,6 +1,7 @@
 """The Flask app factory: a short list of init steps, settings from the environment."""
 from __future__ import annotations
 
+import os
 import secrets
 from dataclasses import replace
 from pathlib import Path
@@ -21,8 +22,9 @@ csrf = CSRFProtect()
 def create_app(settings: Settings | None = None, jobs=None, instance_path: str | None = None,
                generate_secret: bool = False) -> Flask:
     settings = settings or Settings.from_env()
-    app = Flask("tsunagu", template_folder=str(TEMPLATES), instance_path=instance_path,
-                instance_relative_config=True)
+    # the instance folder (SQLite file of the embedded default) is ./instance unless given
+    app = Flask("tsunagu", template_folder=str(TEMPLATES),
+                instance_path=instance_path or os.path.abspath("instance"))
     if not settings.database_url:
         settings = replace(settings, database_url=default_url(app.instance_path))
     if not settings.secret_key:

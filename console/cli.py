@@ -3,7 +3,100 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
+import os
+import secrets
 import sys
+
+
+def _logging() -> None:
+    # ids and outcomes only: resident's words never reach the log
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _app(generate_secret: bool, instance: str | None = None):
+    from console.app import create_app
+
+    return create_app(generate_secret=generate_secret, instance_path=instance)
+
+
+def _print_urls(app, host: str, port: int, logins: list[str], password: str | None) -> None:
+    base = f"http://{host}:{port}"
+    settings = app.config["TSUNAGU"]
+    lines = [
+        "",
+        "  つなぐ Tsunagu is running",
+        f"  web chat (residents):  {base}/chat",
+        f"  staff console:         {base}/console/",
+    ]
+    if settings.line_enabled:
+        lines.append(f"  LINE webhook:          {base}/callback")
+    else:
+        lines.append("  LINE webhook:          off (set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN)")
+    lines.append(f"  database:              {settings.database_url.split('@')[-1]}")
+    lines.append(f"  jobs:                  {'RQ on ' + settings.redis_url.split('@')[-1] if settings.redis_url else 'in-process'}")
+    if logins:
+        lines.append(f"  staff logins:          {', '.join(logins)}  password: {password}")
+    print("\n".join(lines) + "\n", flush=True)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _logging()
+    app = _app(generate_secret=True, instance=args.instance)
+    password = app.config["TSUNAGU"].demo_password or secrets.token_urlsafe(9)
+    logins: list[str] = []
+    try:
+        from console.staff import seed_demo_staff
+    except ImportError:  # console not installed in this build
+        seed_demo_staff = None
+    if seed_demo_staff is not None:
+        logins = seed_demo_staff(password)
+    _print_urls(app, args.host, args.port, logins, password)
+    app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from waitress import serve
+
+    _logging()
+    app = _app(generate_secret=False)
+    _print_urls(app, args.host, args.port, [], None)
+    serve(app, host=args.host, port=args.port, threads=8)
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    _logging()
+    app = _app(generate_secret=True)  # jobs never touch sessions: a throwaway key is fine
+    from workers import runtime
+    from workers.events import sweep_inbox
+
+    jobs = runtime.current().jobs
+    if not hasattr(jobs, "queue"):
+        print("REDIS_URL is not set: jobs already run inside `tsunagu serve` / `tsunagu demo`.", file=sys.stderr)
+        return 2
+    from rq import Worker
+
+    with app.app_context():
+        sweep_inbox()  # events stored while no worker (or no Redis) was running
+        Worker([jobs.queue], connection=jobs.connection).work(with_scheduler=True, burst=args.burst)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from console.export import write_csv, write_jsonl, records
+    from models.db import session_scope
+
+    _app(generate_secret=True)
+    out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
+    try:
+        with session_scope() as session:
+            (write_csv if args.format == "csv" else write_jsonl)(records(session), out)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    return 0
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
@@ -19,6 +112,26 @@ def cmd_classify(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tsunagu", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
+
+    for name, func, text in (
+        ("demo", cmd_demo, "one command on a fresh machine: database, demo staff, web chat + console"),
+        ("serve", cmd_serve, "production web process (needs SECRET_KEY)"),
+    ):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--port", type=int, default=5000)
+        if name == "demo":
+            p.add_argument("--instance", default=os.path.abspath("instance"), help="folder for the SQLite file")
+        p.set_defaults(func=func)
+
+    p = sub.add_parser("worker", help="RQ worker for REDIS_URL (processes LINE events, sends replies)")
+    p.add_argument("--burst", action="store_true", help="exit when the queue is empty")
+    p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("export", help="intakes as structured records")
+    p.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    p.add_argument("--output", "-o", help="file to write (default: stdout)")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("classify", help="one message per line on stdin -> one JSON per line")
     p.set_defaults(func=cmd_classify)

@@ -1,0 +1,489 @@
+"""The intake conversation without any server: (state, input) -> (next state, what is said)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from dialogs import checklist
+from dialogs.engine import Context, step
+from dialogs.messages import Input, InputKind
+from dialogs.state import DialogState, State
+from dialogs.texts import wording
+
+JST = timezone(timedelta(hours=9))
+SUNDAY_NIGHT = datetime(2026, 11, 29, 23, 0, tzinfo=JST)
+
+
+class Chat:
+    """Drives `step` like a channel would, keeping the state between turns."""
+
+    def __init__(self, channel: str = "line", now: datetime = SUNDAY_NIGHT):
+        self.state = DialogState(channel=channel)
+        self.now = now
+        self.effects: list = []
+        self.last = None
+
+    def send(self, inp: Input, minutes: float = 1):
+        self.now += timedelta(minutes=minutes)
+        result = step(self.state, inp, Context(now=self.now))
+        self.state, self.last = result.state, result
+        self.effects += result.effects
+        return result
+
+    def start(self):
+        return self.send(Input(InputKind.START))
+
+    def say(self, text: str, **kw):
+        return self.send(Input(InputKind.TEXT, text=text), **kw)
+
+    def tap(self, value: str, **kw):
+        return self.send(Input(InputKind.CHOICE, value=value), **kw)
+
+    @property
+    def texts(self) -> str:
+        return "\n".join(m.text for m in self.last.messages)
+
+    @property
+    def buttons(self) -> list[str]:
+        return [c.value for m in self.last.messages for c in m.choices]
+
+    def effect(self, name: str):
+        found = [e for e in self.effects if e.name == name]
+        assert found, f"no {name} effect in {[e.name for e in self.effects]}"
+        return found[-1]
+
+
+def self_to_checklist() -> Chat:
+    chat = Chat()
+    chat.start()
+    chat.tap("who:self")
+    chat.tap("household:alone")
+    chat.tap("nav:none")  # no free text: the full checklist follows
+    assert chat.state.state is State.CHECKLIST
+    return chat
+
+
+def self_to_confirm(share: str = "yes", meeting: str = "no") -> Chat:
+    chat = self_to_checklist()
+    chat.tap("checklist:rent_loan")
+    chat.tap("checklist:debt")
+    for _ in checklist.groups():
+        chat.tap("nav:next")
+    chat.tap("primary:debt")
+    chat.say("夜は電話に出られません")
+    chat.tap("since:over_1y")
+    chat.tap("contact:line")
+    chat.tap("contact_time:anytime")
+    chat.tap(f"consent_share:{share}")
+    chat.tap(f"consent_meeting:{meeting}")
+    assert chat.state.state is State.CONFIRM
+    return chat
+
+
+# ---- greeting and office hours ---------------------------------------------------------
+
+def test_greeting_says_not_an_emergency_line_and_when_staff_read_it():
+    chat = Chat()
+    chat.start()
+    assert "110" in chat.texts and "119" in chat.texts
+    assert "11月30日（月）8時30分" in chat.texts  # Sunday 23:00 -> Monday morning
+    assert chat.state.state is State.WHO
+    assert "who:self" in chat.buttons and "who:anonymous" in chat.buttons
+
+
+@pytest.mark.parametrize("now, expected", [
+    (datetime(2026, 11, 23, 10, 0, tzinfo=JST), "11月24日（火）8時30分"),  # 勤労感謝の日 (Monday)
+    (datetime(2026, 12, 30, 10, 0, tzinfo=JST), "1月4日（月）8時30分"),  # 年末年始
+    (datetime(2026, 11, 27, 17, 0, tzinfo=JST), "11月30日（月）8時30分"),  # Friday, just closed
+])
+def test_next_opening_counts_holidays(now, expected):
+    chat = Chat(now=now)
+    chat.start()
+    assert expected in chat.texts
+
+
+def test_during_office_hours_it_says_staff_read_it_today():
+    chat = Chat(now=datetime(2026, 11, 26, 10, 0, tzinfo=JST))
+    chat.start()
+    assert "きょう 担当者が 読みます" in chat.texts
+
+
+# ---- transitions ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("role, expected", [
+    ("self", State.HOUSEHOLD),
+    ("family", State.RELATION),
+    ("neighbor", State.RELATION),
+    ("minsei", State.RELATION),
+    ("professional", State.RELATION),
+    ("anonymous", State.RELATION),
+])
+def test_who_leads_reporters_to_questions_about_the_person(role, expected):
+    chat = Chat()
+    chat.start()
+    chat.tap(f"who:{role}")
+    assert chat.state.state is expected
+
+
+def test_reporter_path_asks_relation_age_area_household():
+    chat = Chat()
+    chat.start()
+    chat.tap("who:family")
+    chat.tap("relation:parent")
+    assert chat.state.state is State.AGE
+    chat.tap("age:75_plus")
+    assert chat.state.state is State.AREA
+    chat.say("元本郷町")
+    assert chat.state.state is State.HOUSEHOLD
+    assert "家族" in chat.texts
+    chat.tap("household:parent_adult_child")
+    assert chat.state.state is State.CONCERN
+    assert chat.state.answers["area"] == "元本郷町"
+
+
+def test_checklist_groups_toggle_and_show_the_choice_back():
+    chat = self_to_checklist()
+    chat.tap("checklist:income")
+    assert "✓ 収入・生活費のこと" in [c.label for m in chat.last.messages for c in m.choices]
+    assert "収入・生活費のこと" in chat.texts  # chosen items are shown back
+    chat.tap("checklist:income")  # tap again: unmarked
+    assert chat.state.selected == []
+    chat.tap("nav:next")
+    assert chat.state.group == 1  # a group can be skipped with つぎへ
+
+
+def test_every_quick_reply_fits_line_limits():
+    chat = self_to_checklist()
+    seen_groups = 0
+    while chat.state.state is State.CHECKLIST:
+        for m in chat.last.messages:
+            assert len(m.choices) <= 13
+            assert all(len(c.label) <= 20 for c in m.choices)
+        # mark everything in this group, then go on
+        group = checklist.groups()[chat.state.group]
+        for cid in group["items"]:
+            if cid not in chat.state.selected:
+                chat.tap(f"checklist:{cid}")
+        chat.tap("nav:next")
+        seen_groups += 1
+    assert seen_groups == len(checklist.groups())
+    assert chat.state.state is State.PRIMARY and len(chat.state.selected) == 19
+    first_page = chat.buttons
+    assert len(first_page) <= 13 and "nav:more" in first_page  # 19 items page through
+    chat.tap("nav:more")
+    assert set(chat.buttons) - set(first_page) - {"nav:back"}
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_all_labels_fit_in_twenty_characters(lang):
+    for name, items in wording(lang)["choices"].items():
+        for c in items:
+            assert len(c["label"]) <= 20, (name, c)
+    for cid in checklist.item_ids():
+        assert len("✓ " + checklist.item_label(cid, lang)) <= 20
+
+
+def test_english_and_japanese_wording_have_the_same_keys():
+    def keys(node, prefix=""):
+        if isinstance(node, dict):
+            return {k2 for k, v in node.items() for k2 in keys(v, f"{prefix}{k}.")} | {prefix}
+        return {prefix}
+    ja, en = wording("ja"), wording("en")
+    assert keys({k: v for k, v in ja.items() if k != "commands"}) == keys({k: v for k, v in en.items() if k != "commands"})
+
+
+def test_suggestions_from_free_text_are_shown_pre_checked():
+    chat = Chat()
+    chat.start()
+    chat.tap("who:self")
+    chat.tap("household:alone")
+    chat.say("家賃が払えなくて困っています")
+    assert chat.state.state is State.SUGGEST
+    assert "家賃・ローンの支払いについて" in chat.texts
+    chat.tap("suggest:change")
+    assert chat.state.state is State.CHECKLIST
+    assert "rent_loan" in chat.state.selected  # pre-checked, resident may untick it
+
+
+def test_text_where_a_button_is_expected_is_kept_and_the_buttons_come_back():
+    chat = Chat()
+    chat.start()
+    chat.say("えっと、母のことなんですが")
+    assert chat.state.state is State.WHO
+    assert "ボタンから えらんでください" in chat.texts
+    assert "who:self" in chat.buttons
+    assert chat.state.concern == ["えっと、母のことなんですが"]
+
+
+def test_typing_a_button_label_counts_as_tapping_it():
+    chat = Chat()
+    chat.start()
+    chat.say("家族のこと")
+    assert chat.state.answers["role"] == "family"
+
+
+def test_stale_button_from_an_old_question_only_re_asks():
+    chat = Chat()
+    chat.start()
+    chat.tap("who:self")
+    chat.tap("who:family")  # an old quick reply tapped again
+    assert chat.state.state is State.HOUSEHOLD and chat.state.role == "self"
+
+
+@pytest.mark.parametrize("media, word", [("sticker", "スタンプ"), ("image", "写真"), ("location", "位置情報"),
+                                         ("audio", "音声"), ("video", "動画"), ("file", "ファイル")])
+def test_stickers_and_media_get_a_kind_answer_and_nothing_breaks(media, word):
+    chat = Chat()
+    chat.start()
+    chat.tap("who:self")
+    chat.send(Input(InputKind.UNSUPPORTED, media=media))
+    assert word in chat.texts and "文字で 教えてください" in chat.texts
+    assert chat.state.state is State.HOUSEHOLD
+    assert "household:alone" in chat.buttons
+
+
+def test_phone_number_is_checked_and_normalised():
+    chat = self_to_confirm()
+    chat.tap("confirm:edit")
+    chat.tap("edit:contact")
+    chat.tap("contact:phone")
+    chat.say("でんわばんごう")
+    assert chat.state.state is State.PHONE and "読めませんでした" in chat.texts
+    chat.say("０９０－１２３４－５６７８")
+    assert chat.state.answers["phone"] == "09012345678"
+
+
+def test_web_chat_does_not_offer_line_as_a_way_to_be_contacted():
+    chat = Chat(channel="web")
+    chat.start()
+    chat.tap("who:self")
+    chat.tap("household:alone")
+    chat.tap("nav:none")
+    for _ in checklist.groups():
+        chat.tap("nav:next")
+    chat.tap("nav:skip")
+    chat.tap("since:unknown")
+    assert chat.state.state is State.CONTACT
+    assert "contact:line" not in chat.buttons and "contact:phone" in chat.buttons
+
+
+# ---- commands from any step ------------------------------------------------------------
+
+def test_back_goes_one_question_back_and_keeps_answers():
+    chat = Chat()
+    chat.start()
+    chat.tap("who:family")
+    chat.tap("relation:child")
+    chat.say("もどる")
+    assert chat.state.state is State.RELATION
+    assert chat.state.answers["relation"] == "child"
+    chat.tap("nav:back")
+    assert chat.state.state is State.WHO
+
+
+def test_back_inside_the_checklist_returns_to_the_previous_group():
+    chat = self_to_checklist()
+    chat.tap("nav:next")
+    chat.tap("nav:next")
+    chat.tap("nav:back")
+    assert chat.state.state is State.CHECKLIST and chat.state.group == 1
+
+
+def test_back_at_the_first_question_says_so():
+    chat = Chat()
+    chat.start()
+    chat.say("もどる")
+    assert chat.state.state is State.WHO and "もどれません" in chat.texts
+
+
+def test_quit_asks_first_then_deletes_partial_answers():
+    chat = Chat()
+    chat.start()
+    chat.tap("who:family")
+    chat.say("やめる")
+    assert chat.state.state is State.QUIT_CONFIRM
+    chat.tap("quit_confirm:no")
+    assert chat.state.state is State.RELATION  # nothing lost
+    chat.say("やめる")
+    chat.tap("quit_confirm:yes")
+    assert chat.state.state is State.IDLE
+    assert chat.state.answers == {} and chat.state.concern == []
+    assert chat.effect("discard").data["why"] == "quit"
+
+
+def test_wants_a_person_submits_what_is_there_flagged():
+    chat = Chat()
+    chat.start()
+    chat.tap("who:self")
+    chat.say("人と話したい")
+    submitted = chat.effect("submit").data
+    assert submitted["wants_person"] is True and submitted["reporter_role"] == "self"
+    assert chat.state.state is State.IDLE
+    assert "{receipt_no}" in chat.texts  # the store fills in the number
+
+
+def test_edit_changes_one_part_and_returns_to_the_summary():
+    chat = self_to_confirm()
+    chat.tap("confirm:edit")
+    assert chat.state.state is State.EDIT
+    chat.tap("edit:since")
+    assert chat.state.state is State.SINCE
+    chat.tap("since:within_1m")
+    assert chat.state.state is State.CONFIRM
+    assert "1か月以内" in chat.texts
+    assert chat.state.answers["contact"] == "line"  # the rest is kept
+
+
+def test_edit_who_from_self_to_family_drops_consent_and_asks_about_the_person():
+    chat = self_to_confirm(share="yes")
+    chat.tap("confirm:edit")
+    chat.tap("edit:who")
+    chat.tap("who:family")
+    assert chat.state.consents == {}
+    assert chat.state.state is State.RELATION
+    chat.tap("relation:parent")
+    chat.tap("age:65_74")
+    chat.tap("nav:skip")
+    chat.tap("household:couple")
+    assert chat.state.state is State.CONFIRM
+    assert "同意" not in chat.texts.split("■困りごと")[1]
+
+
+def test_edit_who_from_family_to_self_asks_for_consent_before_the_summary():
+    chat = Chat()
+    chat.start()
+    chat.tap("who:family")
+    chat.tap("relation:parent")
+    chat.tap("age:75_plus")
+    chat.tap("nav:skip")
+    chat.tap("household:alone")
+    chat.tap("nav:none")
+    for _ in checklist.groups():
+        chat.tap("nav:next")
+    chat.tap("nav:skip")
+    chat.tap("since:unknown")
+    chat.tap("contact:none")
+    assert chat.state.state is State.CONFIRM
+    chat.tap("confirm:edit")
+    chat.tap("edit:who")
+    chat.tap("who:self")
+    chat.tap("household:alone")
+    assert chat.state.state is State.CONSENT_SHARE
+    chat.tap("consent_share:no")
+    chat.tap("consent_meeting:no")
+    assert chat.state.state is State.CONFIRM
+
+
+def test_submit_records_consent_with_wording_version_and_time():
+    chat = self_to_confirm(share="yes", meeting="no")
+    chat.tap("confirm:submit")
+    payload = chat.effect("submit").data
+    assert payload["complete"] is True
+    assert payload["categories"] == ["rent_loan", "debt"] and payload["primary"] == "debt"
+    share, meeting = payload["consents"]["share"], payload["consents"]["meeting"]
+    assert share["granted"] is True and meeting["granted"] is False
+    assert "社会福祉協議会" in share["wording"] and "106条の4" in meeting["wording"]
+    assert share["version"] and share["at"].startswith("2026-11-")
+    assert chat.state.state is State.IDLE and chat.state.withdrawable
+
+
+def test_consent_can_be_withdrawn_later():
+    chat = self_to_confirm(share="yes")
+    chat.tap("confirm:submit")
+    chat.say("同意をとりけす")
+    assert chat.state.state is State.WITHDRAW_CONFIRM
+    chat.tap("withdraw_confirm:yes")
+    assert chat.effect("withdraw_consent")
+    assert "とりけしました" in chat.texts and not chat.state.withdrawable
+
+
+def test_withdraw_without_consent_says_there_is_none():
+    chat = self_to_confirm(share="no", meeting="no")
+    chat.tap("confirm:submit")
+    chat.say("同意を取り消す")
+    assert "とりけす 同意は ありません" in chat.texts
+    assert not [e for e in chat.effects if e.name == "withdraw_consent"]
+
+
+def test_english_is_available():
+    chat = Chat()
+    chat.start()
+    chat.tap("nav:language")
+    assert chat.state.lang == "en" and "Who is this about" in chat.texts
+    chat.tap("who:self")
+    assert "Who lives with you" in chat.texts
+
+
+# ---- resume and expiry -----------------------------------------------------------------
+
+def test_coming_back_within_a_day_offers_to_continue():
+    chat = Chat()
+    chat.start()
+    chat.tap("who:family")
+    chat.say("まだいますか", minutes=120)
+    assert chat.state.state is State.RESUME
+    assert "まだいますか" in chat.state.concern  # the words are kept
+    chat.tap("resume:resume")
+    assert chat.state.state is State.RELATION and chat.state.role == "family"
+
+
+def test_start_over_deletes_partial_answers():
+    chat = Chat()
+    chat.start()
+    chat.tap("who:family")
+    chat.start()  # the web page reopened
+    assert chat.state.state is State.RESUME
+    chat.tap("resume:restart")
+    assert chat.state.state is State.WHO and chat.state.answers == {}
+    assert chat.effect("discard").data["why"] == "restart"
+
+
+def test_after_a_day_partial_answers_expire():
+    chat = Chat()
+    chat.start()
+    chat.tap("who:family")
+    chat.say("家賃が払えない", minutes=25 * 60)
+    assert "24時間" in chat.texts
+    assert chat.effect("discard").data["why"] == "expired"
+    assert chat.state.state is State.WHO and "role" not in chat.state.answers
+    assert chat.state.concern == ["家賃が払えない"]  # today's message starts the new intake
+
+
+# ---- crisis ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("words, kind, number", [
+    ("死にたい", "suicide", "0120-783-556"),
+    ("夫に毎晩殴られている", "violence", "0120-279-889"),
+    ("隣の家の子どもが虐待されているみたい", "child_abuse", "189"),
+    ("もう何日も食べていない", "starvation", "0120-279-338"),
+])
+def test_crisis_as_the_first_message_answers_at_once_with_the_right_numbers(words, kind, number):
+    chat = Chat()
+    result = chat.say(words)
+    first = result.messages[0]
+    assert first.kind == "crisis" and number in first.text and "110" in first.text
+    crisis = chat.effect("crisis").data
+    assert crisis["kind"] == kind and crisis["intake"]["crisis"] is True
+    assert words in crisis["intake"]["free_text"]
+    assert chat.state.state is State.WHO
+    assert "nav:human" in chat.buttons
+
+
+def test_crisis_in_the_middle_interrupts_then_the_question_comes_back():
+    chat = self_to_checklist()
+    chat.tap("nav:next")
+    result = chat.say("もう消えたい。いなくなりたい")
+    assert result.messages[0].kind == "crisis" and "0120-783-556" in result.messages[0].text
+    assert chat.state.state is State.CHECKLIST and chat.state.group == 1
+    assert chat.effect("crisis").data["kind"] == "suicide"
+    chat.say("人と話したい")
+    submitted = chat.effect("submit").data
+    assert submitted["crisis"] and submitted["wants_person"]
+
+
+def test_idiom_is_not_a_crisis():
+    chat = Chat()
+    chat.start()
+    chat.say("死ぬほど眠い")
+    assert not [e for e in chat.effects if e.name == "crisis"]
