@@ -20,8 +20,18 @@ from .locks import user_lock
 log = logging.getLogger(__name__)
 
 
+def process_line_events(event_row_id: int) -> None:
+    """RQ job for the user who sent the stored event `event_row_id`: handle all of their
+    waiting events in order, then send. The job carries a row id, not the LINE user id, so
+    RQ's own logs hold no personal data. Idempotent: done work is skipped on a retry."""
+    with session_scope() as session:
+        event = session.get(WebhookEvent, event_row_id)
+        user_key = event.user_key if event else None
+    if user_key:
+        process_line_user(user_key)
+
+
 def process_line_user(user_key: str) -> None:
-    """RQ job. Idempotent: already processed events and sent messages are skipped."""
     rt = runtime.current()
     redis = getattr(rt.jobs, "connection", None)
     with user_lock("line", user_key, redis):
@@ -62,17 +72,18 @@ def sweep_inbox(older_than: timedelta = timedelta(seconds=30)) -> int:
     cutoff: datetime = utcnow() - older_than
     with session_scope() as session:
         waiting_events = session.exec(
-            select(WebhookEvent.user_key).where(WebhookEvent.channel == "line",
-                                                WebhookEvent.processed_at.is_(None),
-                                                WebhookEvent.received_at <= cutoff).distinct()
+            select(WebhookEvent.user_key, WebhookEvent.id).where(
+                WebhookEvent.channel == "line", WebhookEvent.processed_at.is_(None),
+                WebhookEvent.received_at <= cutoff)
         ).all()
         waiting_sends = session.exec(
-            select(OutboxMessage.user_key).where(OutboxMessage.channel == "line",
-                                                 OutboxMessage.status == "pending",
-                                                 OutboxMessage.created_at <= cutoff).distinct()
+            select(WebhookEvent.user_key, WebhookEvent.id)
+            .join(OutboxMessage, OutboxMessage.event_id == WebhookEvent.event_id)
+            .where(OutboxMessage.channel == "line", OutboxMessage.status == "pending",
+                   OutboxMessage.created_at <= cutoff)
         ).all()
-    users = sorted(set(waiting_events) | set(waiting_sends))
+    one_event_per_user = {user_key: row_id for user_key, row_id in [*waiting_events, *waiting_sends]}
     jobs = runtime.current().jobs
-    for user_key in users:
-        jobs.enqueue(process_line_user, user_key)
-    return len(users)
+    for row_id in one_event_per_user.values():
+        jobs.enqueue(process_line_events, row_id)
+    return len(one_event_per_user)

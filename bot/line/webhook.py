@@ -18,7 +18,7 @@ from sqlmodel import select
 from models import WebhookEvent
 from models.db import session_scope
 from workers import runtime
-from workers.events import process_line_user
+from workers.events import process_line_events
 
 from .inputs import user_id
 
@@ -48,9 +48,10 @@ def callback():
     return "OK", 200
 
 
-def store_events(events: list[dict]) -> list[str]:
-    """Insert each event keyed by webhookEventId; a redelivered one is skipped."""
-    users: list[str] = []
+def store_events(events: list[dict]) -> dict[str, int]:
+    """Insert each event keyed by webhookEventId; a redelivered one is skipped.
+    Returns {LINE user id: row id of one new event of theirs}."""
+    users: dict[str, int] = {}
     for event in events:
         event_id = event.get("webhookEventId")
         if not event_id:
@@ -61,27 +62,30 @@ def store_events(events: list[dict]) -> list[str]:
                 if session.exec(select(WebhookEvent.id).where(WebhookEvent.event_id == event_id)).first():
                     log.info("event %s already stored (redelivery)", event_id)
                     continue
-                session.add(WebhookEvent(
+                row = WebhookEvent(
                     event_id=event_id,
                     channel="line",
                     user_key=key or "-",
                     payload=event,
                     reply_token=event.get("replyToken"),
                     occurred_at=_event_time(event),
-                ))
+                )
+                session.add(row)
+                session.flush()
+                row_id = row.id
         except IntegrityError:  # the same event arriving twice at the same moment
             log.info("event %s already stored (concurrent redelivery)", event_id)
             continue
         if key and key not in users:
-            users.append(key)
+            users[key] = row_id
     return users
 
 
-def enqueue_users(users: list[str]) -> None:
+def enqueue_users(users: dict[str, int]) -> None:
     jobs = runtime.current().jobs
-    for key in users:
+    for row_id in users.values():
         try:
-            jobs.enqueue(process_line_user, key)
+            jobs.enqueue(process_line_events, row_id)
         except Exception:
             # the events are stored: the inbox sweep will pick them up when the queue is back
             log.exception("could not enqueue a job; the stored events wait for the inbox sweep")
