@@ -115,8 +115,8 @@ def analyse(text: str):
     norm = normalize(text or "")
     views = [norm]
     kata = len(_KATAKANA.findall(norm.text))
-    if kata and kata * 2 >= len(norm.text.strip()):
-        # written (mostly) in katakana, e.g. ｼﾆﾀｲ: read it again folded to hiragana
+    if kata:
+        # katakana (ｼﾆﾀｲ, ヤチン) is read a second time folded to hiragana
         views.append(hiragana_view(norm))
 
     cat_hits: dict[str, list[tuple[int, int, Normalized]]] = {}

@@ -1,0 +1,242 @@
+"""Classifier quality on the labelled sets, plus targeted behaviour tests.
+
+`pytest -s tests/dialogs/test_classifier.py` prints the per-category table.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from dialogs.understanding import Understanding, classify
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+CATEGORY_IDS = [
+    "income", "rent_loan", "tax_utilities", "debt", "lending", "household_budget", "food",
+    "housing", "job_search", "work_trouble", "mental", "health", "caregiving", "childcare",
+    "hikikomori", "family", "community", "dv_abuse", "other",
+]
+KINDS = ["suicide", "violence", "child_abuse", "starvation"]
+
+# Floors. Crisis recall must be perfect: a missed crisis is the one unacceptable error.
+FLOORS = {
+    "classifier_dev.jsonl": {"micro_f1": 0.93, "crisis_recall": 1.0, "crisis_precision": 0.95,
+                             "cat_precision": 0.75, "cat_recall": 0.80, "kind_accuracy": 0.95},
+    "classifier_holdout.jsonl": {"micro_f1": 0.90, "crisis_recall": 1.0, "crisis_precision": 0.9,
+                                 "cat_precision": 0.0, "cat_recall": 0.0, "kind_accuracy": 0.9},
+}
+
+
+def load(name: str) -> list[dict]:
+    with open(DATA / name, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def evaluate(rows: list[dict]) -> dict:
+    per = {c: {"tp": 0, "fp": 0, "fn": 0} for c in CATEGORY_IDS}
+    ctp = cfp = cfn = kind_ok = 0
+    errors = []
+    for row in rows:
+        u = classify(row["text"])
+        gold, pred = set(row["categories"]), set(u.categories)
+        for c in CATEGORY_IDS:
+            if c in gold and c in pred:
+                per[c]["tp"] += 1
+            elif c in pred:
+                per[c]["fp"] += 1
+            elif c in gold:
+                per[c]["fn"] += 1
+        is_crisis = row["crisis_kind"] is not None
+        if is_crisis and u.crisis:
+            ctp += 1
+            kind_ok += u.crisis_kind == row["crisis_kind"]
+        elif u.crisis:
+            cfp += 1
+        elif is_crisis:
+            cfn += 1
+        if gold != pred or u.crisis_kind != row["crisis_kind"]:
+            errors.append((row["text"], sorted(gold), row["crisis_kind"], sorted(pred), u.crisis_kind))
+    tp = sum(v["tp"] for v in per.values())
+    fp = sum(v["fp"] for v in per.values())
+    fn = sum(v["fn"] for v in per.values())
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / (tp + fn) if tp + fn else 1.0
+    return {
+        "per": per,
+        "micro_p": p,
+        "micro_r": r,
+        "micro_f1": 2 * p * r / (p + r) if p + r else 0.0,
+        "crisis_recall": ctp / (ctp + cfn) if ctp + cfn else 1.0,
+        "crisis_precision": ctp / (ctp + cfp) if ctp + cfp else 1.0,
+        "kind_accuracy": kind_ok / ctp if ctp else 1.0,
+        "errors": errors,
+    }
+
+
+def report(name: str, m: dict) -> None:
+    print(f"\n== {name}")
+    print(f"{'category':18} {'P':>5} {'R':>5} {'n':>4}")
+    for c, v in m["per"].items():
+        n = v["tp"] + v["fn"]
+        p = v["tp"] / (v["tp"] + v["fp"]) if v["tp"] + v["fp"] else 1.0
+        r = v["tp"] / n if n else 1.0
+        print(f"{c:18} {p:5.2f} {r:5.2f} {n:4}")
+    print(f"micro P={m['micro_p']:.3f} R={m['micro_r']:.3f} F1={m['micro_f1']:.3f}")
+    print(f"crisis recall={m['crisis_recall']:.3f} precision={m['crisis_precision']:.3f} "
+          f"kind accuracy={m['kind_accuracy']:.3f}")
+    for e in m["errors"]:
+        print("  differs:", e)
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_quality_floors(name):
+    m = evaluate(load(name))
+    report(name, m)
+    floor = FLOORS[name]
+    assert m["crisis_recall"] == 1.0, [e for e in m["errors"] if e[2] and not e[4]]
+    assert m["crisis_precision"] >= floor["crisis_precision"]
+    assert m["micro_f1"] >= floor["micro_f1"]
+    assert m["kind_accuracy"] >= floor["kind_accuracy"]
+    for c, v in m["per"].items():
+        n = v["tp"] + v["fn"]
+        if n >= 5:
+            assert v["tp"] / n >= floor["cat_recall"], c
+        if v["tp"] + v["fp"] >= 5:
+            assert v["tp"] / (v["tp"] + v["fp"]) >= floor["cat_precision"], c
+
+
+def test_dev_set_shape():
+    rows = load("classifier_dev.jsonl")
+    assert len(rows) >= 200
+    for row in rows:
+        assert set(row) == {"text", "categories", "crisis_kind"}
+        assert set(row["categories"]) <= set(CATEGORY_IDS)
+        assert row["crisis_kind"] in KINDS + [None]
+    for c in CATEGORY_IDS:
+        assert sum(c in r["categories"] for r in rows) >= 8, c
+    for k in KINDS:
+        assert sum(r["crisis_kind"] == k for r in rows) >= 30, k
+    lookalikes = ("死", "殺", "殴", "叩", "暴力", "虐待", "食べ", "寝る", "消え", "首")
+    tricky = [r for r in rows if r["crisis_kind"] is None and any(w in r["text"] for w in lookalikes)]
+    assert len(tricky) >= 30
+
+
+# ---------------------------------------------------------------- targeted behaviour
+
+
+def kinds(text: str) -> str | None:
+    return classify(text).crisis_kind
+
+
+@pytest.mark.parametrize("text", ["借金はない", "借金はありません", "借金はしていません", "暴力はありませんが、夫と話が合わない"])
+def test_negation_drops_the_item(text):
+    u = classify(text)
+    assert "debt" not in u.categories and "dv_abuse" not in u.categories and not u.crisis
+
+
+def test_negation_does_not_drop_resources():
+    assert "income" in classify("収入がない").categories
+    assert "job_search" in classify("仕事が見つからない").categories
+    assert "debt" in classify("借金が返せない").categories
+
+
+@pytest.mark.parametrize("text", ["死ぬほど眠い", "殺人的な暑さ", "腹が立って殴りたいくらい", "笑いすぎて死ぬかと思った",
+                                  "ネットで叩かれた", "首が回らない", "会社をクビになった", "死ぬ気で頑張る",
+                                  "暑くて死にそう", "肩をたたいてもらった"])
+def test_idioms_are_not_crises(text):
+    assert classify(text).crisis is False
+
+
+@pytest.mark.parametrize("text,kind", [
+    ("いなくなりたい", "suicide"),
+    ("友達がいなくなりたいと言っている", "suicide"),
+    ("生きているのがつらい、終わりにしたい", "suicide"),
+    ("彼に毎晩たたかれる", "violence"),
+    ("殴られている", "violence"),
+    ("子どもを叩いてしまう", "child_abuse"),
+    ("隣の子が虐待されている", "child_abuse"),
+    ("何日も食べていない", "starvation"),
+    ("今夜寝る場所がない", "starvation"),
+])
+def test_crises_from_the_brief(text, kind):
+    assert kinds(text) == kind
+
+
+@pytest.mark.parametrize("text", ["死にたい", "死にたいです", "死にたくなる", "死んでしまいたい", "消えてしまいたい",
+                                  "生きていたくない", "自殺を考えている"])
+def test_suicide_conjugations(text):
+    assert kinds(text) == "suicide"
+
+
+@pytest.mark.parametrize("text", ["夫に殴られた", "夫に殴られました", "夫に殴られてる", "夫になぐられます", "夫が殴ってくる"])
+def test_violence_conjugations(text):
+    assert kinds(text) == "violence"
+
+
+@pytest.mark.parametrize("text", ["家賃が払えない", "家賃が払えません", "家賃の支払いができず困っている", "家賃をはらえなかった",
+                                  "やちんがはらえない", "ヤチンが払えない"])
+def test_rent_conjugations_and_spellings(text):
+    assert "rent_loan" in classify(text).categories
+
+
+@pytest.mark.parametrize("text,kind", [("ｼﾆﾀｲ", "suicide"), ("シニタイ", "suicide"), ("死にたぃ", "suicide"),
+                                       ("ＤＶをうけています", "violence"), ("ﾀﾍﾞﾙﾓﾉｶﾞﾅｲ", "starvation"),
+                                       ("しにたーい", "suicide")])
+def test_width_and_typo_variants(text, kind):
+    assert kinds(text) == kind
+
+
+def test_third_party_crisis_is_still_a_crisis():
+    assert kinds("隣のおばあさんが「死にたい」と言っている") == "suicide"
+    assert kinds("姉が旦那さんから暴力を受けているようです") == "violence"
+    assert kinds("近所の子がベランダに出されて泣いている") == "child_abuse"
+
+
+def test_issue_example_is_multi_label():
+    cats = classify("父の世話でパートに出られなくなって、家計が回らない").categories
+    assert {"caregiving", "income", "household_budget"} <= set(cats)
+
+
+def test_evidence_is_cut_from_the_original_text():
+    for text in ["ｵｯﾄﾆﾅｸﾞﾗﾚﾙ", "家賃を３ヶ月ためて、ＮＨＫの受信料も払えない", "死にたぃ、たすけて", "借金が２００万あります"]:
+        u = classify(text)
+        assert u.evidence
+        for phrase in u.evidence:
+            assert phrase in text
+
+
+@pytest.mark.parametrize("text", ["", "   ", "こんにちは", "はい", "ありがとうございました"])
+def test_empty_and_greetings_have_no_category(text):
+    u = classify(text)
+    assert u == Understanding(categories=[], crisis=False, crisis_kind=None, evidence=[])
+
+
+def test_other_only_when_nothing_else_fits():
+    assert classify("相続の手続きで困っています").categories == ["other"]
+    assert "other" not in classify("相続の手続きと家賃の支払いで困っています").categories
+
+
+def test_fast_after_start_up():
+    rows = load("classifier_dev.jsonl")
+    classify("準備")
+    t0 = time.perf_counter()
+    for row in rows:
+        classify(row["text"])
+    per_message_ms = (time.perf_counter() - t0) * 1000 / len(rows)
+    assert per_message_ms < 5, per_message_ms
+
+
+def test_import_is_light_and_has_no_web_or_db():
+    code = (
+        "import sys, dialogs.understanding as u\n"
+        "heavy = [m for m in ('sudachipy', 'yaml', 'flask', 'linebot', 'sqlalchemy', 'sqlmodel') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+        "u.classify('家賃が払えない')\n"
+        "bad = [m for m in ('flask', 'linebot', 'sqlalchemy', 'sqlmodel', 'psycopg') if m in sys.modules]\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
