@@ -1,0 +1,97 @@
+"""The web chat runs the same conversation for residents without LINE."""
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from dialogs import checklist
+from models import Intake, WebhookEvent
+from models.db import session_scope
+
+
+def all_intakes() -> list[Intake]:
+    with session_scope() as s:
+        return s.exec(select(Intake)).all()
+
+
+def test_web_resident_completes_an_intake(visitor):
+    opening = visitor.open()
+    assert "緊急の窓口では ありません" in opening[0]["text"]
+    assert {"label": "本人（自分のこと）", "value": "who:self"} in opening[-1]["choices"]
+    visitor.tap("who:self")
+    visitor.tap("household:with_children")
+    visitor.tap("nav:none")
+    visitor.tap("checklist:childcare")
+    visitor.tap("checklist:hikikomori")  # both in the family group
+    for _ in checklist.groups():
+        visitor.tap("nav:next")
+    visitor.tap("primary:hikikomori")
+    visitor.say("子どもが学校に行けなくなって、仕事も休みがちです")
+    visitor.tap("since:6_12m")
+    visitor.tap("contact:phone")
+    visitor.say("090-0000-1111")
+    visitor.tap("contact_time:morning")
+    visitor.tap("voicemail:yes")
+    visitor.tap("consent_share:yes")
+    summary = visitor.tap("consent_meeting:yes")
+    assert "◎ひきこもり・不登校" in summary[0]["text"]
+    done = visitor.tap("confirm:submit")
+
+    [intake] = all_intakes()
+    assert intake.channel == "web" and intake.receipt_no in done[0]["text"]
+    assert intake.categories == ["childcare", "hikikomori"] and intake.primary == "hikikomori"
+    assert "学校に行けなくなって" in intake.free_text
+
+
+def test_double_click_sends_once_and_gets_the_same_answer(visitor):
+    visitor.open()
+    first = visitor.post({"type": "choice", "value": "who:family", "id": "click-0001"})
+    again = visitor.post({"type": "choice", "value": "who:family", "id": "click-0001"})
+    assert first.get_json() == again.get_json()
+    nxt = visitor.tap("relation:parent")
+    assert "何歳" in nxt[-1]["text"]  # the state moved once: who -> relation -> age
+    with session_scope() as s:
+        assert len(s.exec(select(WebhookEvent).where(WebhookEvent.event_id.like("%click-0001"))).all()) == 1
+
+
+@pytest.mark.parametrize("body, status", [
+    ({"type": "text", "text": "", "id": "abcdefgh1"}, 400),
+    ({"type": "text", "id": "abcdefgh2"}, 400),
+    ({"type": "dance", "id": "abcdefgh3"}, 400),
+    ({"type": "text", "text": "こんにちは"}, 400),  # no id
+    ({"type": "text", "text": "こんにちは", "id": "bad id!"}, 400),
+])
+def test_bad_requests_get_a_clear_400(client, body, status):
+    response = client.post("/chat/api/messages", json=body)
+    assert response.status_code == status
+    assert response.get_json()["error"]
+
+
+def test_non_json_body_is_400(client):
+    response = client.post("/chat/api/messages", data="hello", content_type="text/plain")
+    assert response.status_code == 400
+
+
+def test_crisis_on_the_web_answers_with_numbers_and_opens_an_urgent_intake(visitor):
+    replies = visitor.say("もう死にたい")
+    assert replies[0]["kind"] == "crisis" and "0120-783-556" in replies[0]["text"]
+    [intake] = all_intakes()
+    assert intake.urgent and intake.crisis and intake.crisis_kinds == ["suicide"]
+    assert intake.complete is False  # staff see it now; the rest of the dialog may follow
+    visitor.tap("who:self")
+    visitor.say("人と話したい")
+    [same] = all_intakes()
+    assert same.id == intake.id and same.wants_person and same.reporter_role == "self"
+
+
+def test_web_chat_page_has_the_chat_and_a_csrf_token(client):
+    page = client.get("/chat")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'name="csrf-token"' in html and "/chat/api/messages" in html
+
+
+def test_web_chat_api_requires_the_csrf_token_when_enabled(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = app.test_client().post("/chat/api/messages", json={"type": "start", "id": "abcdefgh9"})
+    assert response.status_code == 400
