@@ -40,6 +40,13 @@ def _print_urls(app, host: str, port: int, logins: list[str], password: str | No
     print("\n".join(lines) + "\n", flush=True)
 
 
+def _start_periodic() -> None:
+    from workers import runtime
+    from workers.schedule import start_periodic
+
+    start_periodic(runtime.current().jobs)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     _logging()
     app = _app(generate_secret=True, instance=args.instance)
@@ -52,6 +59,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if seed_demo_staff is not None:
         logins = seed_demo_staff(password)
     _print_urls(app, args.host, args.port, logins, password)
+    _start_periodic()
     app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
     return 0
 
@@ -62,6 +70,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _logging()
     app = _app(generate_secret=False)
     _print_urls(app, args.host, args.port, [], None)
+    if not app.config["TSUNAGU"].redis_url:
+        _start_periodic()  # with Redis, `tsunagu worker` runs them
     serve(app, host=args.host, port=args.port, threads=8)
     return 0
 
@@ -80,6 +90,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     with app.app_context():
         sweep_inbox()  # events stored while no worker (or no Redis) was running
+        _start_periodic()
         Worker([jobs.queue], connection=jobs.connection).work(with_scheduler=True, burst=args.burst)
     return 0
 

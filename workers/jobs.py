@@ -72,6 +72,18 @@ class RQJobs:
 
         self.queue.enqueue(func, *args, retry=Retry(max=len(self._intervals), interval=self._intervals))
 
+    def enqueue_periodic(self, func: Callable) -> None:
+        """At most one queued copy of a periodic job, whoever schedules it."""
+        from rq.job import Job, JobStatus
+
+        job_id = f"periodic-{func.__name__}"
+        try:
+            if Job.fetch(job_id, connection=self.connection).get_status() == JobStatus.QUEUED:
+                return
+        except Exception:  # not there yet
+            pass
+        self.queue.enqueue(func, job_id=job_id)
+
 
 def make_jobs(redis_url: str | None, retry_intervals: list[float] | None = None):
     return RQJobs(redis_url, retry_intervals) if redis_url else InProcessJobs(retry_intervals)

@@ -1,0 +1,32 @@
+"""Periodic jobs, declared as data. One timer thread enqueues them; with RQ each runs under
+a stable job id, so a second scheduler never doubles them."""
+from __future__ import annotations
+
+import logging
+import threading
+
+from .events import sweep_inbox
+from .retention import expire_conversations
+
+log = logging.getLogger(__name__)
+
+PERIODIC = (
+    # (job, every N seconds)
+    (sweep_inbox, 60),
+    (expire_conversations, 600),
+)
+
+
+def start_periodic(jobs, stop: threading.Event | None = None) -> threading.Event:
+    stop = stop or threading.Event()
+
+    def loop(func, every):
+        while not stop.wait(every):
+            try:
+                jobs.enqueue_periodic(func) if hasattr(jobs, "enqueue_periodic") else jobs.enqueue(func)
+            except Exception:
+                log.warning("could not schedule %s; will try again", func.__name__)
+
+    for func, every in PERIODIC:
+        threading.Thread(target=loop, args=(func, every), name=f"every-{func.__name__}", daemon=True).start()
+    return stop
