@@ -22,13 +22,13 @@ def test_resident_walks_the_whole_intake_and_gets_a_receipt(resident):
     suggest = resident.say("父の世話でパートに出られなくなって、家計が回らない")
     assert any("介護に関すること" in t for t in suggest)
     resident.tap("suggest:change")
-    resident.tap("checklist:income")  # 〇 money group
+    resident.tap("checklist:lending")  # 〇 one more in the money group
     buttons = [a["label"] for a in resident.last_quick_reply()]
-    assert "✓ 収入・生活費のこと" in buttons
+    assert "✓ 資金の貸付について" in buttons
     for _ in range(6):
         resident.tap("nav:next")
     primary = resident.last_quick_reply()
-    assert {a["data"] for a in primary} >= {"primary:income", "primary:caregiving"}
+    assert {a["data"] for a in primary} >= {"primary:lending", "primary:caregiving"}
     resident.tap("primary:caregiving")
     resident.say("耳が聞こえにくいので、電話より文字がいいです")
     resident.tap("since:3_6m")
@@ -36,14 +36,14 @@ def test_resident_walks_the_whole_intake_and_gets_a_receipt(resident):
     resident.tap("contact_time:afternoon")
     resident.tap("consent_share:yes")
     summary = resident.tap("consent_meeting:no")
-    assert any("◎介護に関すること" in t and "〇収入・生活費のこと" in t for t in summary)
+    assert any("◎介護に関すること" in t and "〇資金の貸付について" in t for t in summary)
     receipt = resident.tap("confirm:submit")
 
     [intake] = intakes()
     assert intake.receipt_no in receipt[0]
     assert intake.reporter_role == "self" and intake.channel == "line"
     assert intake.primary == "caregiving"
-    assert set(intake.categories) >= {"income", "caregiving"}
+    assert set(intake.categories) >= {"lending", "caregiving"}
     assert "耳が聞こえにくい" in intake.free_text and "家計が回らない" in intake.free_text
     with session_scope() as s:
         consents = {c.purpose: c for c in s.exec(select(ConsentRecord)).all()}
