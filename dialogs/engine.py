@@ -171,7 +171,7 @@ class _Turn:
         u = self.understood
         self.st.crisis.append({"kind": u.crisis_kind, "evidence": list(u.evidence)})
         lang = self.st.lang
-        numbers = load_yaml("crisis.yaml")
+        numbers = load_yaml("emergency_numbers.yaml")
         lines = [
             text(lang, "messages.crisis_line", number=numbers["numbers"][key]["number"], name=numbers["numbers"][key][lang])
             for key in numbers["kinds"][u.crisis_kind]
