@@ -12,6 +12,7 @@ import sys
 def _logging() -> None:
     # ids and outcomes only: resident's words never reach the log
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def _app(generate_secret: bool, instance: str | None = None):
