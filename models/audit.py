@@ -47,3 +47,12 @@ def _refuse_change(_mapper, _connection, target) -> None:
 
 event.listen(AuditEvent, "before_update", _refuse_change)
 event.listen(AuditEvent, "before_delete", _refuse_change)
+
+
+def record_event(session, action: str, actor_id: int | None = None,
+                 target_type: str | None = None, target_id: object = None) -> AuditEvent:
+    """Add one audit row to the caller's transaction (it commits or rolls back with the change)."""
+    row = AuditEvent(action=action, actor_id=actor_id, target_type=target_type,
+                     target_id=None if target_id is None else str(target_id))
+    session.add(row)
+    return row

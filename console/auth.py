@@ -1,0 +1,126 @@
+"""Staff login and logout (Flask-Login + a CSRF-protected form, argon2 passwords).
+
+Every login and failed login is audited with the staff id only; the typed username and
+password are never logged or stored.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
+from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from sqlmodel import select
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from console.permissions import can
+from models import StaffUser
+from models.audit import record_event
+from models.db import session_scope
+from models.staff import needs_rehash, verify_password
+
+bp = Blueprint("auth", __name__, url_prefix="/console")
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "ログインしてください。"
+login_manager.login_message_category = "info"
+
+LOGIN_FAILED = "ユーザー名またはパスワードが正しくありません。"
+
+
+@dataclass(frozen=True)
+class Staff:
+    """The signed-in staff member, detached from any database session."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+    active: bool
+
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    @classmethod
+    def of(cls, user: StaffUser) -> "Staff":
+        return cls(user.id, user.username, user.display_name, user.role, user.active)
+
+
+class LoginForm(FlaskForm):
+    username = StringField("ユーザー名", validators=[DataRequired("ユーザー名を入力してください。"), Length(max=64)])
+    password = PasswordField("パスワード", validators=[DataRequired("パスワードを入力してください。"), Length(max=1024)])
+
+
+@login_manager.user_loader
+def load_staff(user_id: str) -> Staff | None:
+    if not user_id.isdigit():
+        return None
+    with session_scope() as db:
+        user = db.get(StaffUser, int(user_id))
+        return Staff.of(user) if user is not None and user.active else None
+
+
+def authenticate(username: str, password: str) -> Staff | None:
+    """The staff member if the password is right and the account active; audits either way."""
+    with session_scope() as db:
+        user = db.exec(select(StaffUser).where(StaffUser.username == username)).first()
+        ok = verify_password(user.password_hash if user else None, password)
+        if ok and user.active:
+            if needs_rehash(user.password_hash):
+                user.set_password(password)
+            record_event(db, "login", actor_id=user.id)
+            return Staff.of(user)
+        record_event(db, "login_failed", actor_id=user.id if user else None)
+        return None
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site: never another host (no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("console.queue"))
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        staff = authenticate(form.username.data.strip(), form.password.data)
+        if staff is not None:
+            session.clear()  # a fresh session at the moment of login
+            login_user(staff)
+            return redirect(safe_next(request.args.get("next")) or url_for("console.queue"))
+        error = LOGIN_FAILED
+    return render_template("console/login.html", form=form, error=error)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    with session_scope() as db:
+        record_event(db, "logout", actor_id=current_user.id)
+    logout_user()
+    flash("ログアウトしました。", "info")
+    return redirect(url_for("auth.login"))
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    app.register_blueprint(bp)
+
+    @app.context_processor
+    def console_context():
+        return {"can": can, "coordinator_label": app.config["TSUNAGU"].coordinator_label}

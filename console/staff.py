@@ -1,0 +1,36 @@
+"""Staff accounts: create, reset, and the demo logins."""
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from models import StaffUser
+from models.db import session_scope
+
+DEMO_STAFF = (
+    ("admin", "管理者（デモ）", "admin"),
+    ("suishin", "推進員（デモ）", "suishin"),
+    ("agency", "関係機関職員（デモ）", "agency"),
+    ("viewer", "閲覧者（デモ）", "viewer"),
+)
+
+
+def upsert_staff(session: Session, username: str, display_name: str, role: str, password: str) -> StaffUser:
+    """Create the account, or reset its name, role and password and make it active again."""
+    user = session.exec(select(StaffUser).where(StaffUser.username == username)).first()
+    if user is None:
+        user = StaffUser(username=username, display_name=display_name, role=role, password_hash="")
+    else:
+        user.display_name, user.role, user.active = display_name, role, True
+    user.set_password(password)
+    session.add(user)
+    return user
+
+
+def seed_demo_staff(password: str) -> list[str]:
+    """The demo accounts admin, suishin, agency, viewer, all with `password`. Idempotent."""
+    if not password:
+        raise ValueError("demo staff need a password")
+    with session_scope() as session:
+        for username, display_name, role in DEMO_STAFF:
+            upsert_staff(session, username, display_name, role, password)
+    return [username for username, _, _ in DEMO_STAFF]

@@ -1,0 +1,63 @@
+"""Japanese labels for what the intake stores as ids. Staff wording, not resident wording."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from dialogs import checklist
+from dialogs.texts import wording
+from models.base import as_utc
+
+JST = ZoneInfo("Asia/Tokyo")
+NONE = "—"
+
+CHANNELS = {"line": "LINE", "web": "Web"}
+REPORTERS = {"self": "本人", "family": "家族", "neighbor": "近所", "minsei": "民生委員",
+             "professional": "専門職", "anonymous": "匿名"}
+CRISIS_KINDS = {"suicide": "自殺の危険", "violence": "暴力・DV", "child_abuse": "子どもへの虐待",
+                "starvation": "食事・寝る場所がない"}
+STATUSES = {"new": "新規"}
+CONSENT_PURPOSES = {"share": "情報共有", "meeting": "会議"}
+CONSENT_ACTIONS = {"granted": "同意", "declined": "不同意", "withdrawn": "撤回"}
+CONTACT_METHODS = {"line": "LINE", "phone": "電話", "office": "来所", "visit": "訪問", "none": "連絡不要"}
+
+
+def jst(value: datetime | None) -> str:
+    return as_utc(value).astimezone(JST).strftime("%Y-%m-%d %H:%M") if value else NONE
+
+
+def label(table: dict[str, str], value: str | None) -> str:
+    return NONE if value is None else table.get(value, value)
+
+
+def item(item_id: str) -> str:
+    try:
+        return checklist.item_label(item_id, "ja")
+    except KeyError:
+        return item_id
+
+
+def choice(name: str, value: str | None) -> str:
+    """A dialog answer (age band, household, since, ...) as the choice label staff know."""
+    if value in (None, ""):
+        return NONE
+    # "40_64" and 4064 compare equal: unquoted 40_64 in YAML 1.1 is the integer 4064
+    wanted = str(value).replace("_", "")
+    for c in wording("ja")["choices"].get(name, []):
+        if str(c["value"]).replace("_", "") == wanted:
+            return c["label"]
+    return str(value)
+
+
+def consent_status(reporter_role: str, latest: dict[str, str]) -> list[tuple[str, str, str]]:
+    """[(purpose label, status label, css class)] from the newest action of each purpose."""
+    if not latest:
+        if reporter_role != "self":
+            return [("", "未確認(第三者)", "unknown")]  # a reporter cannot consent for the person
+        return [("", "未回答", "unknown")]
+    shown = {"granted": ("同意あり", "yes"), "declined": ("同意なし", "no"), "withdrawn": ("同意なし（撤回）", "no")}
+    rows = []
+    for purpose in sorted(latest, key=lambda p: list(CONSENT_PURPOSES).index(p) if p in CONSENT_PURPOSES else 99):
+        text, css = shown.get(latest[purpose], (latest[purpose], "unknown"))
+        rows.append((label(CONSENT_PURPOSES, purpose), text, css))
+    return rows
