@@ -48,6 +48,11 @@ def create_app(settings: Settings | None = None, jobs=None, instance_path: str |
 
     app.register_blueprint(chat.bp)
     # -- staff console: blueprints and login are registered here --
+    from console import auth
+    from console.views import queue
+
+    auth.init_app(app)
+    app.register_blueprint(queue.bp)
     if settings.line_enabled:
         from bot.line import webhook
 
