@@ -1,0 +1,73 @@
+"""A real browser (Debian chromium) logs in as 推進員 and opens an urgent intake."""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.console.conftest import PASSWORD, make_intake
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium (apt-get install chromium)"),
+]
+
+
+@pytest.fixture
+def live_server(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+    server.server_close()
+
+
+@pytest.fixture
+def page():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            yield browser.new_page(locale="ja-JP")
+        finally:
+            browser.close()
+
+
+def test_suishin_logs_in_and_sees_highlighted_evidence(app, staff, live_server, page):
+    make_intake(receipt_no="PLAIN-0001")
+    make_intake(receipt_no="CRISIS-0001", crisis=True, urgent=True, crisis_kinds=["suicide"],
+                crisis_evidence=["消えたい"], free_text="仕事をなくした。<消えたい>と毎日思う")
+
+    page.goto(f"{live_server}/console/")
+    page.fill("#username", "suishin")
+    page.fill("#password", "wrong")
+    page.click("button[type=submit]")
+    assert page.inner_text("#login-error") == "ユーザー名またはパスワードが正しくありません。"
+
+    page.fill("#username", "suishin")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#queue")
+    rows = page.locator("#queue tbody tr")
+    assert rows.nth(0).get_attribute("data-receipt") == "CRISIS-0001"
+    assert "危機：自殺の危険" in rows.nth(0).inner_text()
+
+    page.click("text=CRISIS-0001")
+    page.wait_for_selector("#free-text")
+    marks = page.locator("#free-text mark.evidence")
+    assert marks.count() == 1 and marks.inner_text() == "消えたい"
+    assert page.inner_text("#free-text") == "仕事をなくした。<消えたい>と毎日思う"
+    background = marks.evaluate("el => getComputedStyle(el).backgroundColor")
+    assert background == "rgb(255, 224, 138)"
+    if shots := os.environ.get("TSUNAGU_SCREENSHOTS"):
+        page.screenshot(path=f"{shots}/intake.png", full_page=True)
+        page.goto(f"{live_server}/console/")
+        page.screenshot(path=f"{shots}/queue.png", full_page=True)
