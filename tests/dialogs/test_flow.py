@@ -487,3 +487,18 @@ def test_idiom_is_not_a_crisis():
     chat.start()
     chat.say("死ぬほど眠い")
     assert not [e for e in chat.effects if e.name == "crisis"]
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_choice_values_are_the_declared_ids_as_strings(lang):
+    """YAML reads 18_39 as the number 1839; every value must stay the id we wrote."""
+    import yaml
+
+    from dialogs.texts import DATA
+
+    raw = (DATA / f"{lang}.yaml").read_text(encoding="utf-8")
+    for name, items in yaml.safe_load(raw)["choices"].items():
+        for c in items:
+            assert isinstance(c["value"], str), (name, c)
+    assert [c["value"] for c in wording(lang)["choices"]["age"]] == [
+        "under_18", "18_39", "40_64", "65_74", "75_plus", "unknown"]
