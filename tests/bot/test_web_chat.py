@@ -95,3 +95,39 @@ def test_web_chat_api_requires_the_csrf_token_when_enabled(app):
     app.config["WTF_CSRF_ENABLED"] = True
     response = app.test_client().post("/chat/api/messages", json={"type": "start", "id": "abcdefgh9"})
     assert response.status_code == 400
+
+
+def test_web_family_reporter_describes_an_8050_household_without_consenting(visitor):
+    visitor.open()
+    visitor.tap("who:family")
+    visitor.tap("relation:sibling")
+    visitor.tap("age:40_64")
+    visitor.say("元八王子町")
+    visitor.tap("household:parent_adult_child")
+    visitor.tap("nav:none")
+    visitor.tap("checklist:income")
+    for _ in checklist.groups()[:4]:
+        visitor.tap("nav:next")
+    visitor.tap("checklist:hikikomori")
+    visitor.tap("checklist:caregiving")
+    visitor.tap("nav:next")
+    visitor.tap("nav:next")
+    visitor.tap("primary:hikikomori")
+    visitor.say("弟が20年家から出ていません。父は85歳で介護が必要です")
+    visitor.tap("since:over_1y")
+    seen = visitor.tap("contact:office")
+    assert "同意のおねがい" not in seen[-1]["text"]  # a reporter is never asked to consent for the person
+    assert "■その人: きょうだい / 40〜64歳 / 元八王子町" in seen[-1]["text"]
+    visitor.tap("confirm:submit")
+
+    [intake] = all_intakes()
+    assert intake.reporter_role == "family" and intake.primary == "hikikomori"
+    assert intake.categories == ["income", "caregiving", "hikikomori"]
+    from models import Household, Person, Reporter
+
+    with session_scope() as s:
+        person, household, reporter = (s.get(Person, intake.person_id), s.get(Household, intake.household_id),
+                                       s.get(Reporter, intake.reporter_id))
+    assert person.age_band == "40_64" and person.area == "元八王子町"
+    assert household.composition == "parent_adult_child"
+    assert reporter.relation == "sibling" and reporter.contact == {"method": "office"}
