@@ -2,46 +2,16 @@
 from __future__ import annotations
 
 import os
-import threading
-from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.console.conftest import PASSWORD, make_intake
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium (apt-get install chromium)"),
-]
+pytestmark = [pytest.mark.browser]
 
 
-@pytest.fixture
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    server.server_close()
-
-
-@pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        try:
-            yield browser.new_page(locale="ja-JP")
-        finally:
-            browser.close()
-
-
-def test_suishin_logs_in_and_sees_highlighted_evidence(app, staff, live_server, page):
+def test_suishin_logs_in_and_sees_highlighted_evidence(app, staff, live_server, browser_page):
+    page = browser_page
     make_intake(receipt_no="PLAIN-0001")
     make_intake(receipt_no="CRISIS-0001", crisis=True, urgent=True, crisis_kinds=["suicide"],
                 crisis_evidence=["消えたい"], free_text="仕事をなくした。<消えたい>と毎日思う")
