@@ -77,6 +77,7 @@ class _Turn:
         if self.understood and self.understood.crisis:
             payload = build_intake(self.st, "crisis")
             self.effects.insert(0, Effect("crisis", {"kind": self.understood.crisis_kind,
+                                                     "kinds": list(self.understood.crisis_kinds),
                                                      "evidence": list(self.understood.evidence),
                                                      "intake": payload}))
 
@@ -169,12 +170,15 @@ class _Turn:
 
     def _crisis(self) -> None:
         u = self.understood
-        self.st.crisis.append({"kind": u.crisis_kind, "evidence": list(u.evidence)})
+        for kind in u.crisis_kinds:
+            self.st.crisis.append({"kind": kind, "evidence": list(u.evidence)})
         lang = self.st.lang
         numbers = load_yaml("emergency_numbers.yaml")
+        # most urgent kind first; a message that is both DV and suicidal gets both sets
+        keys = list(dict.fromkeys(key for kind in u.crisis_kinds for key in numbers["kinds"][kind]))
         lines = [
             text(lang, "messages.crisis_line", number=numbers["numbers"][key]["number"], name=numbers["numbers"][key][lang])
-            for key in numbers["kinds"][u.crisis_kind]
+            for key in keys
         ]
         body = "\n".join([text(lang, "messages.crisis_header"), *lines, text(lang, "messages.crisis_footer")])
         self.messages.append(Message(body, (nav(lang, "human"),), "crisis"))

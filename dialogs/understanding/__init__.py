@@ -15,12 +15,14 @@ class Understanding:
     crisis: bool = False
     crisis_kind: str | None = None  # "suicide" | "violence" | "child_abuse" | "starvation"
     evidence: list[str] = field(default_factory=list)  # matched phrases, as written
+    crisis_kinds: list[str] = field(default_factory=list)  # every kind found, most urgent first
 
     def to_dict(self) -> dict:
         return {
             "categories": list(self.categories),
             "crisis": self.crisis,
             "crisis_kind": self.crisis_kind,
+            "crisis_kinds": list(self.crisis_kinds),
             "evidence": list(self.evidence),
         }
 
@@ -28,12 +30,13 @@ class Understanding:
 def classify(text: str) -> Understanding:
     from .classifier import analyse
 
-    categories, crisis_kind, evidence = analyse(text)
+    categories, crisis_kinds, evidence = analyse(text)
     return Understanding(
         categories=categories,
-        crisis=crisis_kind is not None,
-        crisis_kind=crisis_kind,
+        crisis=bool(crisis_kinds),
+        crisis_kind=crisis_kinds[0] if crisis_kinds else None,
         evidence=evidence,
+        crisis_kinds=crisis_kinds,
     )
 
 

@@ -110,7 +110,8 @@ def _read(lex: Lexicon, view: Normalized) -> tuple[list[Tok], list[Match]]:
 
 
 def analyse(text: str):
-    """Returns (categories, crisis_kind, evidence) for one message."""
+    """Returns (categories, crisis_kinds, evidence) for one message; crisis_kinds is every
+    kind found, most urgent first (a message can be both violence and suicide)."""
     lex = lexicon()
     norm = normalize(text or "")
     views = [norm]
@@ -160,7 +161,7 @@ def analyse(text: str):
                 cats.add("dv_abuse")
             implied.setdefault(kind, set()).update(cats)
 
-    crisis_kind = next((k for k in CRISIS_PRIORITY if k in crisis_hits), None)
+    crisis_kinds = [k for k in CRISIS_PRIORITY if k in crisis_hits]
     categories = set(cat_hits)
     for cats in implied.values():
         categories |= cats
@@ -180,7 +181,7 @@ def analyse(text: str):
         spans += cat_hits.get(cid, [])
     evidence = _evidence(spans)
     ordered = [c for c in CATEGORY_IDS if c in categories]
-    return ordered, crisis_kind, evidence
+    return ordered, crisis_kinds, evidence
 
 
 def _evidence(spans) -> list[str]:

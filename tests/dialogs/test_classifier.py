@@ -211,7 +211,7 @@ def test_evidence_is_cut_from_the_original_text():
 @pytest.mark.parametrize("text", ["", "   ", "こんにちは", "はい", "ありがとうございました"])
 def test_empty_and_greetings_have_no_category(text):
     u = classify(text)
-    assert u == Understanding(categories=[], crisis=False, crisis_kind=None, evidence=[])
+    assert u == Understanding(categories=[], crisis=False, crisis_kind=None, evidence=[], crisis_kinds=[])
 
 
 def test_other_only_when_nothing_else_fits():

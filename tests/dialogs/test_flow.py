@@ -502,3 +502,13 @@ def test_choice_values_are_the_declared_ids_as_strings(lang):
             assert isinstance(c["value"], str), (name, c)
     assert [c["value"] for c in wording(lang)["choices"]["age"]] == [
         "under_18", "18_39", "40_64", "65_74", "75_plus", "unknown"]
+
+
+def test_a_message_that_is_both_violence_and_suicide_gets_both_sets_of_numbers():
+    chat = Chat()
+    result = chat.say("夫に毎晩なぐられていて、もう死にたい")
+    first = result.messages[0].text
+    assert "0120-783-556" in first and "0120-279-889" in first  # いのちの電話 and DV相談＋
+    assert first.count("☎ 110") == 1
+    assert set(chat.effect("crisis").data["kinds"]) == {"suicide", "violence"}
+    assert chat.effect("crisis").data["intake"]["crisis_kinds"] == ["suicide", "violence"]
