@@ -32,3 +32,29 @@ def expire_conversations() -> int:
     if wiped:
         log.info("wiped %d expired partial conversation(s)", wiped)
     return wiped
+
+
+def purge_delivered_copies(older_than: timedelta = timedelta(days=7)) -> int:
+    """The inbox and outbox keep residents' words only as long as delivery may need them:
+    the intake is the record. Handled events and sent messages are blanked after a week."""
+    from models import OutboxMessage, WebhookEvent
+
+    cutoff = utcnow() - older_than
+    blanked = 0
+    with session_scope() as session:
+        for event in session.exec(select(WebhookEvent).where(WebhookEvent.processed_at <= cutoff)):
+            if event.payload.get("purged"):
+                continue
+            event.payload = {"type": event.payload.get("type"), "purged": True}
+            event.reply_token = None
+            session.add(event)
+            blanked += 1
+        for row in session.exec(select(OutboxMessage).where(OutboxMessage.status != "pending",
+                                                            OutboxMessage.created_at <= cutoff)):
+            if row.messages:
+                row.messages = []
+                session.add(row)
+                blanked += 1
+    if blanked:
+        log.info("blanked %d delivered inbox/outbox copies", blanked)
+    return blanked

@@ -6,7 +6,7 @@ import logging
 import threading
 
 from .events import sweep_inbox
-from .retention import expire_conversations
+from .retention import expire_conversations, purge_delivered_copies
 
 log = logging.getLogger(__name__)
 
@@ -14,6 +14,7 @@ PERIODIC = (
     # (job, every N seconds)
     (sweep_inbox, 60),
     (expire_conversations, 600),
+    (purge_delivered_copies, 3600),
 )
 
 
