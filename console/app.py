@@ -6,7 +6,7 @@ import secrets
 from dataclasses import replace
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, redirect, url_for
 from flask_wtf.csrf import CSRFProtect
 
 from console.settings import Settings
@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None, jobs=None, instance_path: str |
     from bot.web import chat
 
     app.register_blueprint(chat.bp)
-    # -- staff console: blueprints and login are registered here --
+
     from console import auth
     from console.views import queue
 
@@ -58,6 +58,10 @@ def create_app(settings: Settings | None = None, jobs=None, instance_path: str |
 
         app.register_blueprint(webhook.bp)
         csrf.exempt(webhook.bp)  # LINE proves itself with the signature, not a CSRF token
+
+    @app.get("/")
+    def index():
+        return redirect(url_for("web_chat.page"))  # residents arrive at the chat; staff use /console/
 
     @app.get("/healthz")
     def healthz():
