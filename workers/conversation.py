@@ -12,6 +12,7 @@ from dialogs.state import DialogState
 from models import Conversation
 
 from .intakes import open_or_update, record_consents, withdraw_consents
+from .retention import blank_copies
 
 
 def load_conversation(session: Session, channel: str, user_key: str) -> Conversation:
@@ -42,8 +43,10 @@ def handle_input(
             receipt_no = intake.receipt_no
             conv.open_intake_id = None
         elif effect.name == "discard":
-            # partial answers go with the old state; a crisis-opened intake stays for staff
+            # partial answers go with the old state and their inbox/outbox copies are blanked;
+            # a crisis-opened intake stays for staff
             conv.open_intake_id = None
+            blank_copies(session, channel=channel, user_key=user_key)
         elif effect.name == "withdraw_consent":
             withdraw_consents(session, channel, user_key, now)
     conv.state = result.state.to_dict()

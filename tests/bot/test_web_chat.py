@@ -5,7 +5,7 @@ import pytest
 from sqlmodel import select
 
 from dialogs import checklist
-from models import Intake, WebhookEvent
+from models import Intake, OutboxMessage, WebhookEvent
 from models.db import session_scope
 
 
@@ -131,3 +131,17 @@ def test_web_family_reporter_describes_an_8050_household_without_consenting(visi
     assert person.age_band == "40_64" and person.area == "元八王子町"
     assert household.composition == "parent_adult_child"
     assert reporter.relation == "sibling" and reporter.contact == {"method": "office"}
+
+
+def test_quit_also_blanks_the_stored_copies_of_the_residents_words(visitor):
+    visitor.open()
+    visitor.tap("who:self")
+    visitor.say("借金が300万円あります")
+    visitor.say("やめる")
+    visitor.tap("quit_confirm:yes")
+    with session_scope() as s:
+        events = s.exec(select(WebhookEvent)).all()
+        outbox = s.exec(select(OutboxMessage)).all()
+    stored = str([e.payload for e in events]) + str([o.messages for o in outbox])
+    assert "借金が300万円" not in stored
+    assert all_intakes() == []
