@@ -36,6 +36,8 @@ def create_app(settings: Settings | None = None, jobs=None, instance_path: str |
         TSUNAGU=settings,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        REMEMBER_COOKIE_SECURE=settings.secure_cookies,
         JSON_AS_ASCII=False,
     )
     app.json.ensure_ascii = False

@@ -28,6 +28,7 @@ class Settings:
     line_api_base_url: str
     coordinator_label: str
     demo_password: str | None
+    secure_cookies: bool = False  # set behind HTTPS: session cookies only travel encrypted
 
     @property
     def line_enabled(self) -> bool:
@@ -50,4 +51,5 @@ class Settings:
             line_api_base_url=(get("LINE_API_BASE_URL") or DEFAULT_LINE_API).rstrip("/"),
             coordinator_label=get("TSUNAGU_COORDINATOR_LABEL") or "相談支援包括化推進員",
             demo_password=get("TSUNAGU_DEMO_PASSWORD"),
+            secure_cookies=parse_bool("TSUNAGU_SECURE_COOKIES", get("TSUNAGU_SECURE_COOKIES")),
         )
