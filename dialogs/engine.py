@@ -118,10 +118,10 @@ class _Turn:
         self.st.state = side
         self.reask()
 
-    def unpause(self) -> None:
+    def unpause(self, reask: bool = True) -> None:
         state, group = self.st.paused or [State.IDLE.value, 0]
         self.st.state, self.st.group, self.st.paused = State(state), group, None
-        if self.st.in_progress:
+        if reask and self.st.in_progress:
             self.reask()
 
     def submit(self, reason: str) -> None:
@@ -215,12 +215,8 @@ class _Turn:
 
     def _cmd_human(self) -> None:
         if self.st.state in SIDE_STATES:
-            self.unpause_silently()
+            self.unpause(reask=False)
         self.submit("wants_person")
-
-    def unpause_silently(self) -> None:
-        state, group = self.st.paused or [State.IDLE.value, 0]
-        self.st.state, self.st.group, self.st.paused = State(state), group, None
 
     def _cmd_withdraw(self) -> None:
         if not self.st.withdrawable:
