@@ -20,6 +20,7 @@ from .normalize import Normalized, hiragana_view, normalize
 _KATAKANA = re.compile(r"[\u30a1-\u30f6]")
 _AGE = re.compile(r"(\d+)\s*(?:歳|才|さい)")
 _PASSIVE = {"れる", "られる"}
+_BODY = {"頭", "顔", "頬", "体", "背中", "腕", "足", "脚", "腹", "お腹", "首", "髪", "尻", "胸", "手"}
 
 
 def _sentence_ids(toks: list[Tok]) -> list[int]:
@@ -35,6 +36,21 @@ def _child_in_text(lex: Lexicon, text: str) -> bool:
     if any(c in text for c in lex.child_age_cues):
         return True
     return any(int(a) < 18 for a in _AGE.findall(text))
+
+
+def _writer_did_it(toks: list[Tok], sids: list[int], m: Match) -> bool:
+    """「…してしまった」 after an active violent act: the writer did it."""
+    sid = sids[m.first]
+    if any(toks[k].base in _PASSIVE for k in range(m.first, min(m.last + 3, len(toks))) if sids[k] == sid):
+        return False
+    return any(toks[k].base in ("しまう", "ちゃう", "じゃう") for k in range(m.last, min(m.last + 8, len(toks)))
+               if sids[k] == sid)
+
+
+def _child_mentioned(lex: Lexicon, toks: list[Tok], text: str) -> bool:
+    if _child_in_text(lex, text):
+        return True
+    return any(t.norm in lex.child_strong or t.surface in lex.child_strong for t in toks)
 
 
 def _victim_is_child(lex: Lexicon, toks: list[Tok], sids: list[int], m: Match, text: str) -> bool:
@@ -60,10 +76,16 @@ def _victim_is_child(lex: Lexicon, toks: list[Tok], sids: list[int], m: Match, t
     subject_found = False
     weak_object = False
     k = m.first - 1
-    while k >= 0 and sids[k] == sid and m.first - k <= 12:
+    if any(w in src for w in ("叫び", "悲鳴", "泣き", "音")):
+        # a noise through the wall: a child's voice makes it child abuse
+        sent = [t for k, t in enumerate(toks) if sids[k] == sid]
+        return any(t.norm in lex.child_strong or t.surface in lex.child_strong for t in sent)
+    while k >= 0 and sids[k] == sid and m.first - k <= 30:
         t = toks[k]
         nxt = toks[k + 1] if k + 1 < len(toks) else None
         particle = nxt.surface if nxt is not None and nxt.pos0 == "助詞" else ""
+        if particle == "の" and k + 2 < len(toks) and toks[k + 2].norm in _BODY:
+            particle = "を"  # 息子の頭を殴る: the son is hit
         if t.pos0 in ("名詞", "代名詞") and particle:
             if particle in ("が", "は", "も"):
                 subject_found = True
@@ -100,6 +122,54 @@ def _in_past(lex: Lexicon, toks: list[Tok], sids: list[int], m: Match, norm: str
     return False
 
 
+def _sentence(toks: list[Tok], sids: list[int], m: Match, norm: str) -> str:
+    sid = sids[m.first]
+    idx = [k for k in range(len(toks)) if sids[k] == sid]
+    return norm[toks[idx[0]].start:toks[idx[-1]].end]
+
+
+def _not_now(lex: Lexicon, toks: list[Tok], sids: list[int], m: Match, norm: str) -> bool:
+    """Danger that is over or imagined: 「10年前にDVで離婚。今は落ち着いています」,
+    「暴力は、保護命令が出てからはもうありません」, 「もし友達が暴力を受けてたら（一般論）」,
+    「昨日は泊まるところがなかったが、今日からシェルターに入れた」."""
+    sentence = _sentence(toks, sids, m, norm)
+    if any(c in sentence or (c.startswith("*") and c[1:] in norm) for c in lex.hypothetical_cues):
+        return True
+    resolved_in_text = any(c in norm for c in lex.resolved_cues)
+    if not resolved_in_text:
+        return False
+    if any(c in sentence for c in lex.resolved_cues):
+        return True
+    return any(c in sentence for c in lex.earlier_cues)
+
+
+def _kin_involved(lex: Lexicon, toks: list[Tok], sids: list[int], m: Match, norm: str) -> bool:
+    """Violence between family members (夫に殴られる, 息子が殴ってくる, 父が母を叩く) -> family.
+    The one who acts must be kin: 「Xに/Xから …される」 or 「Xが/Xは … する」 in the sentence.
+    Reports by professionals / neighbours about another household are not the writer's family."""
+    if any(c in norm for c in lex.not_kin_cues):
+        return False
+    sid = sids[m.first]
+    passive = any(toks[k].base in _PASSIVE or toks[k].norm in ("受ける", "遭う")
+                  for k in range(m.first, min(m.last + 4, len(toks))) if sids[k] == sid)
+    k = m.first - 1
+    while k >= 0 and sids[k] == sid:
+        t = toks[k]
+        prev = toks[k - 1] if k > 0 else None
+        if t.norm in lex.kin or t.surface in lex.kin or (t.surface == "相手" and prev is not None and prev.surface == "再婚"):
+            if prev is not None and prev.surface in ("元", "前"):
+                k -= 1
+                continue
+            j = k + 1
+            while j < len(toks) and toks[j].pos0 == "接尾辞":
+                j += 1
+            part = toks[j].surface if j < len(toks) and toks[j].pos0 == "助詞" else ""
+            if part == "から" or (part == "に" and passive) or (part in ("が", "は", "も") and not passive):
+                return True
+        k -= 1
+    return False
+
+
 def _overlaps(a: Match, b: Match) -> bool:
     return a.start < b.end and b.start < a.end
 
@@ -127,13 +197,15 @@ def analyse(text: str):
     worry = False
     readings = [(view, *_read(lex, view)) for view in views]
     blocks = [m for _, _, ms in readings for m in ms if m.pattern.group == "block"]
+    reqs = {m.pattern.label for _, _, ms in readings for m in ms if m.pattern.group == "req"}
+    family_from_violence = False
     for view, toks, matches in readings:
         if not toks:
             continue
         sids = _sentence_ids(toks)
         for m in matches:
             p = m.pattern
-            if p.group == "block":
+            if p.group in ("block", "req"):
                 continue
             if p.negatable and (p.group == "crisis" or p.ends_in_noun) and negated_after(toks, m.last):
                 continue
@@ -149,12 +221,25 @@ def analyse(text: str):
             # crisis
             if any(b.pattern.label == p.label and _overlaps(b, m) for b in blocks):
                 continue
+            if p.requires and p.requires not in reqs:
+                continue
+            if p.text_not and any(w in view.text for w in p.text_not):
+                continue
+            if p.needs_child and not _child_mentioned(lex, toks, view.text):
+                continue
             kind = p.label
+            if kind != "suicide" and _not_now(lex, toks, sids, m, view.text):
+                continue  # suicide is never explained away
             if kind in ("violence", "child_abuse"):
                 if _in_past(lex, toks, sids, m, view.text):
                     continue
                 if kind == "violence" and _victim_is_child(lex, toks, sids, m, view.text):
                     kind = "child_abuse"
+                elif kind == "violence" and _writer_did_it(toks, sids, m) and _child_mentioned(lex, toks, view.text):
+                    kind = "child_abuse"  # 息子に腹が立って包丁を向けてしまった
+                    implied.setdefault(kind, set()).add("childcare")
+                if "childcare" not in p.categories and _kin_involved(lex, toks, sids, m, view.text):
+                    family_from_violence = True
             crisis_hits.setdefault(kind, []).append((m.start, m.end, view))
             cats = set(p.categories)
             if kind == "child_abuse":
@@ -163,6 +248,8 @@ def analyse(text: str):
 
     crisis_kinds = [k for k in CRISIS_PRIORITY if k in crisis_hits]
     categories = set(cat_hits)
+    if family_from_violence:
+        categories.add("family")
     for cats in implied.values():
         categories |= cats
     if not categories - {"other"} and weak_hits:

@@ -141,6 +141,9 @@ class Pattern:
     negatable: bool
     categories: tuple = ()
     ends_in_noun: bool = True
+    needs_child: bool = False  # crisis rule: kept only when a child is mentioned
+    requires: str | None = None  # crisis rule: kept only when this "req" group matches too
+    text_not: tuple = ()  # crisis rule: dropped when one of these occurs in the message
 
 
 _KANA_ONLY = re.compile(r"^[\u3041-\u309f\u30a0-\u30ffー]+$")
@@ -294,13 +297,23 @@ class Lexicon:
             pats += compile_patterns(spec.get("not"), cid, "block", False)
         pats += compile_patterns(lex.get("worry_markers"), "other", "other", True)
         self.greetings = [normalize(g).text for g in lex.get("greetings", [])]
-        for rule in crisis["rules"]:
+        for n, rule in enumerate(crisis["rules"]):
             kind = rule["kind"]
             if kind not in CRISIS_PRIORITY:
                 raise ValueError(f"unknown crisis kind in crisis.yaml: {kind}")
             cats = rule.get("categories", [])
-            pats += compile_patterns(rule.get("patterns"), kind, "crisis", True, cats)
-            pats += compile_patterns(rule.get("always"), kind, "crisis", False, cats)
+            rule_pats = compile_patterns(rule.get("patterns"), kind, "crisis", True, cats)
+            rule_pats += compile_patterns(rule.get("always"), kind, "crisis", False, cats)
+            req = None
+            if rule.get("requires"):
+                req = f"req{n}"
+                pats += compile_patterns(rule["requires"], req, "req", False)
+            text_not = tuple(normalize(w).text for w in rule.get("text_not", []))
+            for p in rule_pats:
+                p.needs_child = bool(rule.get("needs_child"))
+                p.requires = req
+                p.text_not = text_not
+            pats += rule_pats
             pats += compile_patterns(rule.get("not"), kind, "block", False)
         ctx = crisis["context"]
         self.child_strong = set(ctx["child_strong"])
@@ -308,6 +321,11 @@ class Lexicon:
         self.child_age_cues = [normalize(c).text for c in ctx["child_age_cues"]]
         self.minor_writer_cues = [normalize(c).text for c in ctx["minor_writer_cues"]]
         self.past_cues = [normalize(c).text for c in ctx["past_cues"]]
+        self.resolved_cues = [normalize(c).text for c in ctx["resolved_cues"]]
+        self.earlier_cues = [normalize(c).text for c in ctx["earlier_cues"]]
+        self.hypothetical_cues = [normalize(c).text for c in ctx["hypothetical_cues"]]
+        self.kin = set(ctx["kin"])
+        self.not_kin_cues = [normalize(c).text for c in ctx["not_kin_cues"]]
         self.elder_cues = set(ctx["elder_cues"])
         self.surface_patterns = [p for p in pats if p.surface is not None]
         self.index: dict[str, list[Pattern]] = {}
