@@ -14,7 +14,7 @@ from . import checklist
 from .flow import BY_STATE, EDIT_TARGET, SIDE_STATES, first_of_section, next_question
 from .messages import Effect, Input, InputKind, Message
 from .office_hours import office_hours_sentence
-from .prompts import ask, consent_version, consent_wording, nav
+from .prompts import ask, consent_version, consent_wording
 from .record import build_intake
 from .state import DialogState, State
 from .texts import command_for, load_yaml, normalise, text, wording
@@ -181,7 +181,9 @@ class _Turn:
             for key in keys
         ]
         body = "\n".join([text(lang, "messages.crisis_header"), *lines, text(lang, "messages.crisis_footer")])
-        self.messages.append(Message(body, (nav(lang, "human"),), "crisis"))
+        # no button here: the question that follows carries 人と話したい (LINE shows only the
+        # last message's quick reply, and a second request would cost a push)
+        self.messages.append(Message(body, (), "crisis"))
 
     def _media_name(self, media: str) -> str:
         names = wording(self.st.lang)["messages"]["media_names"]
@@ -255,7 +257,8 @@ class _Turn:
         """Text where a button was expected: ask again, and keep the words."""
         if inp.kind is InputKind.TEXT:
             self.keep(inp.text)
-            self.say(text(self.st.lang, "messages.reask_buttons"))
+            if not self.understood.crisis:  # after the numbers, just ask the question again
+                self.say(text(self.st.lang, "messages.reask_buttons"))
         self.reask()
 
     def _on_choice(self, inp: Input) -> None:

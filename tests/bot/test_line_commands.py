@@ -90,3 +90,13 @@ def test_consent_no_still_submits_and_the_intake_says_so(resident):
 
     with session_scope() as s:
         assert current_consents(s, intake.id) == {"share": False, "meeting": False}
+
+
+def test_crisis_in_the_middle_is_one_reply_with_numbers_then_the_question(resident, fake_line):
+    resident.follow()
+    resident.tap("who:family")
+    texts = resident.say("もう消えてしまいたい")
+    assert "0120-783-556" in texts[0]
+    assert texts[1].startswith("その人は、あなたから見て")  # no "please use the buttons" after a crisis
+    assert [d["endpoint"] for d in fake_line.delivered][-1] == "reply"  # one request, no extra push
+    assert "nav:human" in [a["data"] for a in resident.last_quick_reply()]
