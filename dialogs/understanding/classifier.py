@@ -128,12 +128,13 @@ def _sentence(toks: list[Tok], sids: list[int], m: Match, norm: str) -> str:
     return norm[toks[idx[0]].start:toks[idx[-1]].end]
 
 
-def _not_now(lex: Lexicon, toks: list[Tok], sids: list[int], m: Match, norm: str) -> bool:
+def _not_now(lex: Lexicon, toks: list[Tok], sids: list[int], m: Match, norm: str,
+             imagined: bool = True) -> bool:
     """Danger that is over or imagined: 「10年前にDVで離婚。今は落ち着いています」,
     「暴力は、保護命令が出てからはもうありません」, 「もし友達が暴力を受けてたら（一般論）」,
     「昨日は泊まるところがなかったが、今日からシェルターに入れた」."""
     sentence = _sentence(toks, sids, m, norm)
-    if any(c in sentence or (c.startswith("*") and c[1:] in norm) for c in lex.hypothetical_cues):
+    if imagined and any(c in sentence or (c.startswith("*") and c[1:] in norm) for c in lex.hypothetical_cues):
         return True
     resolved_in_text = any(c in norm for c in lex.resolved_cues)
     if not resolved_in_text:
@@ -194,6 +195,7 @@ def analyse(text: str):
     crisis_hits: dict[str, list[tuple[int, int, Normalized]]] = {}
     implied: dict[str, set[str]] = {}
     weak_hits: dict[str, list[tuple[int, int, Normalized]]] = {}
+    soft_hits: dict[str, list[tuple[int, int, Normalized]]] = {}
     worry = False
     readings = [(view, *_read(lex, view)) for view in views]
     blocks = [m for _, _, ms in readings for m in ms if m.pattern.group == "block"]
@@ -212,10 +214,12 @@ def analyse(text: str):
             if p.group == "other":
                 worry = True
                 continue
-            if p.group in ("category", "weak"):
+            if p.group in ("category", "weak", "soft"):
                 if any(b.pattern.label == p.label and _overlaps(b, m) for b in blocks):
                     continue
-                hits = weak_hits if p.group == "weak" else cat_hits
+                if p.label == "dv_abuse" and _not_now(lex, toks, sids, m, view.text, imagined=False):
+                    continue  # 10年前にDVで離婚、今は落ち着いています
+                hits = {"weak": weak_hits, "soft": soft_hits}.get(p.group, cat_hits)
                 hits.setdefault(p.label, []).append((m.start, m.end, view))
                 continue
             # crisis
@@ -229,6 +233,8 @@ def analyse(text: str):
                 continue
             kind = p.label
             if kind != "suicide" and _not_now(lex, toks, sids, m, view.text):
+                if kind == "violence" and not _not_now(lex, toks, sids, m, view.text, imagined=False):
+                    cat_hits.setdefault("dv_abuse", []).append((m.start, m.end, view))  # a question about DV
                 continue  # suicide is never explained away
             if kind in ("violence", "child_abuse"):
                 if _in_past(lex, toks, sids, m, view.text):
@@ -250,6 +256,16 @@ def analyse(text: str):
     categories = set(cat_hits)
     if family_from_violence:
         categories.add("family")
+    if any(c in norm.text for c in lex.minor_writer_cues) and categories & {"caregiving", "health"} \
+            and any(k in norm.text for k in ("母", "父", "祖母", "祖父", "弟", "妹", "兄", "姉", "親")):
+        # a young carer: a minor looking after a sick or disabled family member
+        categories |= {"caregiving", "family"}
+    mental_found = "mental" in categories or any("mental" in c for c in implied.values())
+    for cid, hits in soft_hits.items():
+        # 通院 / 病院 are health unless the illness is of the mind (うつで通院)
+        if not mental_found:
+            categories.add(cid)
+            cat_hits.setdefault(cid, []).extend(hits)
     for cats in implied.values():
         categories |= cats
     if not categories - {"other"} and weak_hits:

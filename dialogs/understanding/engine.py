@@ -294,6 +294,7 @@ class Lexicon:
             pats += compile_patterns(spec.get("words"), cid, "category", True)
             pats += compile_patterns(spec.get("always"), cid, "category", False)
             pats += compile_patterns(spec.get("weak"), cid, "weak", True)
+            pats += compile_patterns(spec.get("soft"), cid, "soft", True)
             pats += compile_patterns(spec.get("not"), cid, "block", False)
         pats += compile_patterns(lex.get("worry_markers"), "other", "other", True)
         self.greetings = [normalize(g).text for g in lex.get("greetings", [])]
