@@ -283,6 +283,17 @@ def negated_after(toks: list[Tok], j: int) -> bool:
 # ---------------------------------------------------------------------------- lexicon
 
 
+def _cues(words) -> list[str]:
+    """Substring cues, normalised; katakana ones also folded to hiragana (the second view)."""
+    out: list[str] = []
+    for w in words or []:
+        n = normalize(w)
+        for v in (n.text, hiragana_view(n).text):
+            if v not in out:
+                out.append(v)
+    return out
+
+
 class Lexicon:
     def __init__(self) -> None:
         lex = yaml.safe_load((HERE / "lexicon.yaml").read_text(encoding="utf-8"))
@@ -309,7 +320,7 @@ class Lexicon:
             if rule.get("requires"):
                 req = f"req{n}"
                 pats += compile_patterns(rule["requires"], req, "req", False)
-            text_not = tuple(normalize(w).text for w in rule.get("text_not", []))
+            text_not = tuple(_cues(rule.get("text_not", [])))
             for p in rule_pats:
                 p.needs_child = bool(rule.get("needs_child"))
                 p.requires = req
@@ -321,12 +332,12 @@ class Lexicon:
         self.child_weak = set(ctx["child_weak"])
         self.child_age_cues = [normalize(c).text for c in ctx["child_age_cues"]]
         self.minor_writer_cues = [normalize(c).text for c in ctx["minor_writer_cues"]]
-        self.past_cues = [normalize(c).text for c in ctx["past_cues"]]
-        self.resolved_cues = [normalize(c).text for c in ctx["resolved_cues"]]
-        self.earlier_cues = [normalize(c).text for c in ctx["earlier_cues"]]
-        self.hypothetical_cues = [normalize(c).text for c in ctx["hypothetical_cues"]]
+        self.past_cues = _cues(ctx["past_cues"])
+        self.resolved_cues = _cues(ctx["resolved_cues"])
+        self.earlier_cues = _cues(ctx["earlier_cues"])
+        self.hypothetical_cues = _cues(ctx["hypothetical_cues"])
         self.kin = set(ctx["kin"])
-        self.not_kin_cues = [normalize(c).text for c in ctx["not_kin_cues"]]
+        self.not_kin_cues = _cues(ctx["not_kin_cues"])
         self.elder_cues = set(ctx["elder_cues"])
         self.surface_patterns = [p for p in pats if p.surface is not None]
         self.index: dict[str, list[Pattern]] = {}

@@ -27,6 +27,9 @@ FLOORS = {
                              "cat_precision": 0.75, "cat_recall": 0.80, "kind_accuracy": 0.95},
     "classifier_holdout.jsonl": {"micro_f1": 0.90, "crisis_recall": 1.0, "crisis_precision": 0.9,
                                  "cat_precision": 0.0, "cat_recall": 0.0, "kind_accuracy": 0.9},
+    # written by someone else; its failure classes were used to add rules (no longer blind)
+    "classifier_blind.jsonl": {"micro_f1": 0.88, "crisis_recall": 1.0, "crisis_precision": 0.95,
+                               "cat_precision": 0.6, "cat_recall": 0.7, "kind_accuracy": 0.95},
 }
 
 
@@ -229,3 +232,50 @@ def test_import_is_light_and_has_no_web_or_db():
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
+
+
+@pytest.mark.parametrize("text,kind", [
+    ("私なんかいなくなった方がみんな楽になると思う", "suicide"),
+    ("踏切の前に立つと吸い込まれそうになる", "suicide"),
+    ("妻に先立たれて、早く後を追いたい", "suicide"),
+    ("生まれてこなければよかった", "suicide"),
+    ("彼氏に髪をつかまれて引きずり回された", "violence"),
+    ("夫がナイフをちらつかせて脅してくる", "violence"),
+    ("嫁にどつかれてばかりです", "violence"),
+    ("近所の子がいつも同じ服で夜遅くまで公園にいる", "child_abuse"),
+    ("隣の赤ちゃんがずっと泣いていて、親が何日も帰ってこない", "child_abuse"),
+    ("財布に50円しかない。米も切れた", "starvation"),
+    ("3日間水だけで過ごしています", "starvation"),
+])
+def test_implicit_crises(text, kind):
+    assert kinds(text) == kind
+
+
+@pytest.mark.parametrize("text", [
+    "5年前に夫の暴力から逃げて、今は穏やかに暮らしています",  # over
+    "もし子どもが虐待されていたらどこに連絡すればいいですか",  # imagined
+    "ダイエットで昨日から何も食べてない",  # by choice
+    "ゲームで敵を殺しまくってストレス発散してる",
+    "プールに飛び込んだら気持ちよかった",
+    "部屋の片付けをして身の回りがすっきりした",
+    "息子が走り回って暴れるので困っています",
+    "孫が転んで腕にあざができた",
+    "昨日は泊まるところがなかったけど、今日からシェルターに入れました",
+])
+def test_past_imagined_and_chosen_are_not_crises(text):
+    assert classify(text).crisis is False
+
+
+def test_suicide_is_never_explained_away():
+    assert kinds("もし明日が来なければいいのにと毎日思う") == "suicide"
+
+
+def test_violence_between_family_members_is_family():
+    assert "family" in classify("夫に殴られています").categories
+    assert "family" in classify("同居している孫が殴ってきます").categories
+    assert "family" not in classify("彼氏に殴られた").categories
+    assert "family" not in classify("隣の家で夫が妻を殴っている音がする").categories
+
+
+def test_school_refusal_is_childcare_and_hikikomori():
+    assert {"childcare", "hikikomori"} <= set(classify("娘が不登校になりました").categories)
