@@ -30,7 +30,7 @@ class Understanding:
 def classify(text: str) -> Understanding:
     from .classifier import analyse
 
-    categories, crisis_kinds, evidence = analyse(text)
+    categories, crisis_kinds, evidence, _explained_away = analyse(text)
     return Understanding(
         categories=categories,
         crisis=bool(crisis_kinds),

@@ -181,8 +181,10 @@ def _read(lex: Lexicon, view: Normalized) -> tuple[list[Tok], list[Match]]:
 
 
 def analyse(text: str):
-    """Returns (categories, crisis_kinds, evidence) for one message; crisis_kinds is every
-    kind found, most urgent first (a message can be both violence and suicide)."""
+    """Returns (categories, crisis_kinds, evidence, explained_away) for one message;
+    crisis_kinds is every kind found, most urgent first (a message can be both violence and
+    suicide); explained_away says a crisis phrase was seen but ruled out (idiom, negation,
+    past, by choice), so the statistical model must not overrule it."""
     lex = lexicon()
     norm = normalize(text or "")
     views = [norm]
@@ -201,6 +203,7 @@ def analyse(text: str):
     blocks = [m for _, _, ms in readings for m in ms if m.pattern.group == "block"]
     reqs = {m.pattern.label for _, _, ms in readings for m in ms if m.pattern.group == "req"}
     family_from_violence = False
+    explained_away = False  # a crisis phrase was found but is an idiom, denied, past or by choice
     for view, toks, matches in readings:
         if not toks:
             continue
@@ -210,6 +213,7 @@ def analyse(text: str):
             if p.group in ("block", "req"):
                 continue
             if p.negatable and (p.group == "crisis" or p.ends_in_noun) and negated_after(toks, m.last):
+                explained_away = explained_away or p.group == "crisis"  # 死にたいとは思わない
                 continue
             if p.group == "other":
                 worry = True
@@ -224,20 +228,24 @@ def analyse(text: str):
                 continue
             # crisis
             if any(b.pattern.label == p.label and _overlaps(b, m) for b in blocks):
+                explained_away = True  # an idiom: 死ぬほど眠い
                 continue
             if p.requires and p.requires not in reqs:
                 continue
             if p.text_not and any(w in view.text for w in p.text_not):
+                explained_away = True  # by choice: ダイエット
                 continue
             if p.needs_child and not _child_mentioned(lex, toks, view.text):
                 continue
             kind = p.label
             if kind != "suicide" and _not_now(lex, toks, sids, m, view.text):
+                explained_away = True
                 if kind == "violence" and not _not_now(lex, toks, sids, m, view.text, imagined=False):
                     cat_hits.setdefault("dv_abuse", []).append((m.start, m.end, view))  # a question about DV
                 continue  # suicide is never explained away
             if kind in ("violence", "child_abuse"):
                 if _in_past(lex, toks, sids, m, view.text):
+                    explained_away = True
                     continue
                 if kind == "violence" and _victim_is_child(lex, toks, sids, m, view.text):
                     kind = "child_abuse"
@@ -284,7 +292,7 @@ def analyse(text: str):
         spans += cat_hits.get(cid, [])
     evidence = _evidence(spans)
     ordered = [c for c in CATEGORY_IDS if c in categories]
-    return ordered, crisis_kinds, evidence
+    return ordered, crisis_kinds, evidence, explained_away
 
 
 def _evidence(spans) -> list[str]:
