@@ -28,9 +28,20 @@ class Understanding:
 
 
 def classify(text: str) -> Understanding:
-    from .classifier import analyse
+    from .classifier import CATEGORY_IDS, analyse
 
-    categories, crisis_kinds, evidence, _explained_away = analyse(text)
+    categories, crisis_kinds, evidence, explained_away = analyse(text)
+    if not crisis_kinds and not explained_away and text and text.strip():
+        # wordings the rules have never seen: ask the statistical model (see model.py)
+        from .model import implied_categories, second_opinion
+
+        found = second_opinion(text)
+        if found:
+            kind, sentence = found
+            crisis_kinds = [kind]
+            evidence = [*evidence, sentence]
+            wanted = set(categories) | set(implied_categories(kind, text))
+            categories = [c for c in CATEGORY_IDS if c in wanted and (c != "other" or len(wanted) == 1)]
     return Understanding(
         categories=categories,
         crisis=bool(crisis_kinds),

@@ -1,0 +1,46 @@
+"""The statistical second opinion on crises (dialogs/understanding/model.py)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from dialogs.understanding import classify
+from dialogs.understanding.classifier import analyse
+from dialogs.understanding.model import MODEL_FILE, probabilities
+
+
+def test_shipped_model_matches_what_the_labelled_data_trains():
+    from dialogs.understanding.train import agrees, fit, load_rows
+
+    rows = load_rows()
+    vectorizer, classifier = fit(rows)
+    assert agrees(vectorizer, classifier, rows) < 1e-3  # else: python -m dialogs.understanding.train
+
+
+def test_the_final_measurement_set_is_never_trained_on():
+    shipped = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    assert "classifier_blind3" not in shipped["training_sets"]
+
+
+@pytest.mark.parametrize("text", [
+    "ベランダの手すりを越えたら全部終わるのかなって、毎晩外を見てる",
+    "義理の父が酔うと娘の部屋に入ってくる。娘はおびえている",
+])
+def test_wordings_the_rules_do_not_know_are_still_caught(text):
+    assert analyse(text)[1] == []  # the rules alone miss it
+    understood = classify(text)
+    assert understood.crisis and understood.evidence  # the sentence to highlight
+    assert all(e in text for e in understood.evidence)
+    assert "mental" in understood.categories or "dv_abuse" in understood.categories
+
+
+@pytest.mark.parametrize("text", ["死ぬほど眠い", "殺人的な暑さですね", "借金はありません", "今日はいい天気ですね", ""])
+def test_the_model_does_not_turn_ordinary_words_into_a_crisis(text):
+    assert not classify(text).crisis
+
+
+def test_probabilities_are_a_distribution_over_none_and_the_four_kinds():
+    probs = probabilities("もう何日も食べていない")
+    assert set(probs) == {"none", "suicide", "violence", "child_abuse", "starvation"}
+    assert abs(sum(probs.values()) - 1) < 1e-9
