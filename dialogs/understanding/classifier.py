@@ -144,6 +144,75 @@ def _not_now(lex: Lexicon, toks: list[Tok], sids: list[int], m: Match, norm: str
     return any(c in sentence for c in lex.earlier_cues)
 
 
+_QUOTE_OPEN = "『「\"“"
+_QUOTE_CLOSE = "』」\"”"
+_HARD_END = ("。", "!", "?", "\n")
+
+
+def _after(m: Match, norm: str, limit: int = 40) -> str:
+    """The text after a phrase up to the next 。/!/? (… does not stop it), at most `limit` chars."""
+    rest = norm[m.end:m.end + limit]
+    cut = min((i for i in (rest.find(c) for c in _HARD_END) if i >= 0), default=len(rest))
+    return rest[:cut]
+
+
+def _disclaimed(lex: Lexicon, m: Match, norm: str) -> bool:
+    """「もう楽になりたい…じゃなくて、手続きを楽にしたいって意味です」: taken back at once."""
+    rest = _after(m, norm)
+    for cue in lex.disclaimer_cues:
+        i = rest.find(cue)
+        if i < 0:
+            continue
+        before = rest[max(0, i - 4):i]
+        if any(a in before for a in lex.affirm_before_disclaimer):
+            continue  # 冗談じゃなくて本気
+        return True
+    return False
+
+
+def _quoted(m: Match, sentence_start: int, norm: str) -> bool:
+    before = norm[sentence_start:m.start]
+    opened = sum(before.count(c) for c in _QUOTE_OPEN if c != '"') + before.count('"') % 2
+    closed = sum(before.count(c) for c in _QUOTE_CLOSE if c != '"')
+    return opened > closed
+
+
+def _fiction(lex: Lexicon, toks: list[Tok], sids: list[int], m: Match, norm: str, kind: str) -> bool:
+    """小説で虐待を受ける子どもの話を書いていて / ドラマの主人公が『もう死ぬしかない』."""
+    sentence = _sentence(toks, sids, m, norm)
+    if not any(c in sentence for c in lex.fiction_cues):
+        return False
+    if kind != "suicide":
+        return True
+    sid = sids[m.first]
+    start = min(t.start for k, t in enumerate(toks) if sids[k] == sid)
+    return _quoted(m, start, norm)
+
+
+def _over(lex: Lexicon, toks: list[Tok], sids: list[int], m: Match, norm: str, kind: str) -> bool:
+    """Need or self-harm told as something past: 「地震で車中泊したことがあります」,
+    祖母は戦争の頃『毎日食べるものがなかった』, 「昔はリスカしてたけど、もう10年やってない」."""
+    sentence = _sentence(toks, sids, m, norm)
+    if kind == "starvation":
+        if any(c in sentence for c in lex.helper_cues):
+            return True  # 炊き出しボランティアをしたい
+        for cue in lex.need_past_cues:
+            i = sentence.find(cue)
+            if i >= 0 and not sentence.startswith("から", i + len(cue)):
+                return True
+        return False
+    if kind == "suicide":
+        past = any(c in sentence for c in lex.past_cues)
+        stopped = any(c in sentence for c in lex.stopped_cues)
+        relapse = any(c in sentence for c in lex.relapse_cues)
+        return past and stopped and not relapse
+    return False
+
+
+def _play_fight(lex: Lexicon, norm: str) -> bool:
+    return any(c in norm for c in lex.play_fight_cues) and not any(c in norm for c in lex.serious_cues)
+
+
 def _kin_involved(lex: Lexicon, toks: list[Tok], sids: list[int], m: Match, norm: str) -> bool:
     """Violence between family members (夫に殴られる, 息子が殴ってくる, 父が母を叩く) -> family.
     The one who acts must be kin: 「Xに/Xから …される」 or 「Xが/Xは … する」 in the sentence.
@@ -203,7 +272,9 @@ def analyse(text: str):
     blocks = [m for _, _, ms in readings for m in ms if m.pattern.group == "block"]
     reqs = {m.pattern.label for _, _, ms in readings for m in ms if m.pattern.group == "req"}
     family_from_violence = False
-    explained_away = False  # a crisis phrase was found but is an idiom, denied, past or by choice
+    # a crisis phrase was found but is an idiom, denied, past or by choice; an idiom blocker
+    # of a crisis kind (肩をたたいてもらった, プールに飛び込んだ) counts on its own
+    explained_away = any(b.pattern.label in CRISIS_PRIORITY for b in blocks)
     for view, toks, matches in readings:
         if not toks:
             continue
@@ -221,8 +292,10 @@ def analyse(text: str):
             if p.group in ("category", "weak", "soft"):
                 if any(b.pattern.label == p.label and _overlaps(b, m) for b in blocks):
                     continue
-                if p.label == "dv_abuse" and _not_now(lex, toks, sids, m, view.text, imagined=False):
-                    continue  # 10年前にDVで離婚、今は落ち着いています
+                if p.label == "dv_abuse" and (_not_now(lex, toks, sids, m, view.text, imagined=False)
+                                              or _fiction(lex, toks, sids, m, view.text, "dv_abuse")
+                                              or _play_fight(lex, view.text)):
+                    continue  # 10年前にDVで離婚、今は落ち着いています; 小説で虐待を…
                 hits = {"weak": weak_hits, "soft": soft_hits}.get(p.group, cat_hits)
                 hits.setdefault(p.label, []).append((m.start, m.end, view))
                 continue
@@ -238,6 +311,13 @@ def analyse(text: str):
             if p.needs_child and not _child_mentioned(lex, toks, view.text):
                 continue
             kind = p.label
+            if _disclaimed(lex, m, view.text) or _fiction(lex, toks, sids, m, view.text, kind) \
+                    or _over(lex, toks, sids, m, view.text, kind):
+                explained_away = True
+                continue
+            if kind in ("violence", "child_abuse") and _play_fight(lex, view.text):
+                explained_away = True  # 兄弟げんか
+                continue
             if kind != "suicide" and _not_now(lex, toks, sids, m, view.text):
                 explained_away = True
                 if kind == "violence" and not _not_now(lex, toks, sids, m, view.text, imagined=False):

@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
-from .normalize import Normalized, hiragana_view, normalize
+from .normalize import Normalized, hiragana_view, normalize, to_hiragana
 
 HERE = Path(__file__).resolve().parent
 CATEGORY_IDS = [
@@ -74,6 +75,8 @@ class Tok:
     pos0: str
     pos1: str
     keys: frozenset
+    reading: str = ""  # kana reading (hiragana)
+    after_space: bool = False  # written after a space: 「きえたい　もうむり」 is two clauses
 
     @property
     def is_neg(self) -> bool:
@@ -90,16 +93,20 @@ def _is_neg(surface: str, norm: str, base: str, pos0: str) -> bool:
 
 def tokenize(text: str) -> list[Tok]:
     toks: list[Tok] = []
+    space = False
     for m in _tokenizer().tokenize(text):
         surface = m.surface()
         if not surface.strip():
+            space = bool(toks)  # a space written as punctuation ends the clause for negation
             continue
         pos = m.part_of_speech()
         norm, base = m.normalized_form(), m.dictionary_form()
         keys = {norm, base, surface}
         if _is_neg(surface, norm, base, pos[0]):
             keys = {NEG}
-        toks.append(Tok(surface, m.begin(), m.end(), norm, base, pos[0], pos[1], frozenset(keys)))
+        toks.append(Tok(surface, m.begin(), m.end(), norm, base, pos[0], pos[1], frozenset(keys),
+                        to_hiragana(m.reading_form()), space))
+        space = False
     return toks
 
 
@@ -144,6 +151,7 @@ class Pattern:
     needs_child: bool = False  # crisis rule: kept only when a child is mentioned
     requires: str | None = None  # crisis rule: kept only when this "req" group matches too
     text_not: tuple = ()  # crisis rule: dropped when one of these occurs in the message
+    kana: bool = False  # matched on the kana reading of the message (しにたい = 死にたい)
 
 
 _KANA_ONLY = re.compile(r"^[\u3041-\u309f\u30a0-\u30ffー]+$")
@@ -254,6 +262,8 @@ def negated_after(toks: list[Tok], j: int) -> bool:
     steps = 0
     while k < n and steps < 9:
         t = toks[k]
+        if t.after_space:
+            return False  # きえたい　だれもいない: the space ended the clause
         if t.is_neg:
             nxt = toks[k + 1] if k + 1 < n else None
             if nxt is not None and nxt.surface in ("か", "かな", "かしら", "かも", "だろう", "でしょう"):
@@ -267,7 +277,7 @@ def negated_after(toks: list[Tok], j: int) -> bool:
             return False
         if t.pos0 in ("助詞", "副詞", "接頭辞", "接尾辞", "連体詞") or t.norm in _NEG_SKIP_ADV:
             pass
-        elif t.pos0 == "助動詞" and t.base in ("だ", "です", "ます", "た", "てる"):
+        elif t.pos0 == "助動詞" and t.base in ("だ", "です", "ます", "た", "てる", "れる", "られる"):
             pass
         elif t.pos0 in ("名詞", "代名詞", "形状詞"):
             pass
@@ -321,6 +331,13 @@ class Lexicon:
                 req = f"req{n}"
                 pats += compile_patterns(rule["requires"], req, "req", False)
             text_not = tuple(_cues(rule.get("text_not", [])))
+            for entry in rule.get("kana") or []:
+                for src in _expand(entry):
+                    # 「いきててもしょうがない」 carries its own ない: it is no denial
+                    neg_ok = not any(w in src for w in ("しょうが", "しかた", "いみ", "かち", "きりょく", "むだ", "いいこと"))
+                    kp = Pattern(kind, "crisis", src, [], to_hiragana(normalize(src).text), neg_ok,
+                                 tuple(cats), kana=True)
+                    rule_pats.append(kp)
             for p in rule_pats:
                 p.needs_child = bool(rule.get("needs_child"))
                 p.requires = req
@@ -339,7 +356,17 @@ class Lexicon:
         self.kin = set(ctx["kin"])
         self.not_kin_cues = _cues(ctx["not_kin_cues"])
         self.elder_cues = set(ctx["elder_cues"])
-        self.surface_patterns = [p for p in pats if p.surface is not None]
+        self.disclaimer_cues = _cues(ctx["disclaimer_cues"])
+        self.affirm_before_disclaimer = _cues(ctx["affirm_before_disclaimer"])
+        self.fiction_cues = _cues(ctx["fiction_cues"])
+        self.need_past_cues = _cues(ctx["need_past_cues"])
+        self.helper_cues = _cues(ctx["helper_cues"])
+        self.stopped_cues = _cues(ctx["stopped_cues"])
+        self.relapse_cues = _cues(ctx["relapse_cues"])
+        self.play_fight_cues = _cues(ctx["play_fight_cues"])
+        self.serious_cues = _cues(ctx["serious_cues"])
+        self.surface_patterns = [p for p in pats if p.surface is not None and not p.kana]
+        self.kana_patterns = [p for p in pats if p.kana]
         self.index: dict[str, list[Pattern]] = {}
         for p in pats:
             if p.surface is None:
@@ -370,6 +397,8 @@ def find_matches(lex: Lexicon, toks: list[Tok], text: str) -> list[Match]:
                 continue
             seen.add(sig)
             out.append(Match(p, toks[first].start, toks[last].end, first, last))
+    if lex.kana_patterns and toks:
+        out += _kana_matches(lex, toks, text)
     for p in lex.surface_patterns:
         start = text.find(p.surface)
         while start >= 0:
@@ -378,4 +407,47 @@ def find_matches(lex: Lexicon, toks: list[Tok], text: str) -> list[Match]:
             last = next((k for k in range(len(toks) - 1, -1, -1) if toks[k].start < end), first)
             out.append(Match(p, start, end, first, max(first, last)))
             start = text.find(p.surface, end)
+    return out
+
+
+def _kana_matches(lex: Lexicon, toks: list[Tok], text: str) -> list[Match]:
+    """Crisis phrases written in kana (きえたい, いきててもしょうがない, しんだほうがまし) are
+    looked up in two kana strings: the text as written folded to hiragana, and the reading
+    Sudachi gives every token (so 生きてても仕方ない and いきててもしかたない meet one entry,
+    whatever lemma Sudachi guessed for the kana)."""
+    out: list[Match] = []
+    hira = to_hiragana(text)
+    # reading string with a token index per character
+    rchars: list[str] = []
+    ridx: list[int] = []
+    for k, t in enumerate(toks):
+        r = t.reading if t.reading and t.pos0 != "補助記号" else t.surface
+        if t.after_space:
+            r = " " + r
+        rchars.append(r)
+        ridx.extend([k] * len(r))
+    reading = "".join(rchars)
+    starts = [t.start for t in toks]
+    start_set = set(starts)
+    seen: set = set()
+    for p in lex.kana_patterns:
+        for s, idx in ((hira, None), (reading, ridx)):
+            pos = s.find(p.surface)
+            while pos >= 0:
+                end = pos + len(p.surface)
+                # a phrase starts where a word starts (not わたしのうち for しのう)
+                at_word = pos in start_set if idx is None else (pos == 0 or idx[pos - 1] != idx[pos] or s[pos - 1] == " ")
+                if not at_word:
+                    pos = s.find(p.surface, pos + 1)
+                    continue
+                if idx is None:
+                    first = max(0, bisect_right(starts, pos) - 1)
+                    last = max(first, bisect_left(starts, end) - 1)
+                else:
+                    first, last = idx[pos], idx[end - 1]
+                sig = (id(p), first, last)
+                if sig not in seen:
+                    seen.add(sig)
+                    out.append(Match(p, toks[first].start, toks[last].end, first, last))
+                pos = s.find(p.surface, end)
     return out
