@@ -174,7 +174,13 @@ def _pattern_key(t: Tok) -> frozenset:
     return frozenset(keys)
 
 
+# particles that Sudachi splits when they stand alone in a pattern (まで -> ま|で)
+_PARTICLES = {"まで", "から", "だけ", "しか", "のみ", "ほど", "くらい", "ぐらい", "より", "など", "ばかり", "さえ", "すら"}
+
+
 def _pattern_tokens(segment: str) -> list[frozenset]:
+    if segment in _PARTICLES:
+        return [frozenset({segment})]
     return [_pattern_key(t) for t in tokenize(normalize(segment).text)]
 
 
