@@ -30,6 +30,11 @@ FLOORS = {
     # written by someone else; its failure classes were used to add rules (no longer blind)
     "classifier_blind.jsonl": {"micro_f1": 0.88, "crisis_recall": 1.0, "crisis_precision": 0.95,
                                "cat_precision": 0.6, "cat_recall": 0.7, "kind_accuracy": 0.95},
+    # indirect wording by another writer; its failure classes were used (no longer blind). Its
+    # labels add childcare / family to every abuse report (partners count as family), which the
+    # other sets and tests/data/README.md do not: hence the low per-category recall floor.
+    "classifier_blind2.jsonl": {"micro_f1": 0.82, "crisis_recall": 1.0, "crisis_precision": 0.95,
+                                "cat_precision": 0.7, "cat_recall": 0.45, "kind_accuracy": 0.95},
 }
 
 
@@ -279,3 +284,65 @@ def test_violence_between_family_members_is_family():
 
 def test_school_refusal_is_childcare_and_hikikomori():
     assert {"childcare", "hikikomori"} <= set(classify("娘が不登校になりました").categories)
+
+
+@pytest.mark.parametrize("text,kind", [
+    # kana-only writing of crisis phrases
+    ("しにたい　もうつかれた", "suicide"),
+    ("いきててもしかたない", "suicide"),
+    ("もう　らくになりたい", "suicide"),
+    ("きえてしまいたい", "suicide"),
+    # preparing the means
+    ("睡眠薬を少しずつ集めている", "suicide"),
+    ("ロープを買ってきた。もう決めた", "suicide"),
+    ("カッターを手首に当ててしまう", "suicide"),
+    ("I want to die", "suicide"),
+    # indirect violence
+    ("旦那は気に入らないとすぐ手が出る", "violence"),
+    ("逆らうと拳で殴ってくる", "violence"),
+    ("元彼から『見つけたらただじゃおかない』と言われた", "violence"),
+    ("my husband hits me every night", "violence"),
+    # signs on a child, a child left alone
+    ("隣の小学生の背中にハンガーの跡があった", "child_abuse"),
+    ("駐車場の車に赤ちゃんを置きっぱなしにしている人がいる", "child_abuse"),
+    # hunger in other words
+    ("塩と水でしのいでいる", "starvation"),
+    ("ここ数日ろくに食べていない", "starvation"),
+    ("今夜は駅のベンチで寝るしかない", "starvation"),
+    ("I haven't eaten for three days", "starvation"),
+])
+def test_indirect_and_kana_crises(text, kind):
+    assert kinds(text) == kind
+
+
+@pytest.mark.parametrize("text", [
+    "穴があったら入りたい、消えたいくらい恥ずかしい失敗をした",
+    "映画の主人公が『死にたい』と叫ぶ場面で泣いた",
+    "犬が昨日から何も食べていない",
+    "兄弟げんかで弟が兄に叩かれて泣いていた",
+    "学生時代はお金がなくて何日も食べられなかったことがあります",
+    "炊き出しのボランティアでホームレスの方に会いました",
+    "小説の取材で、虐待を受けた子どもの支援について聞きたい",
+    "もう楽になりたい…じゃなくて、手続きを楽にしたいって意味です",
+    "昔は自傷してたけど、もう何年もしていない",
+])
+def test_intensifiers_fiction_pets_and_the_past_are_not_crises(text):
+    assert classify(text).crisis is False
+
+
+@pytest.mark.parametrize("text", [
+    "冗談じゃなくて本当に死にたい",
+    "昔リスカしてた。最近またしたくなる",
+    "死にたい…じゃなくて、本当に消えたい",
+    "猫のえさ代もなくて、私ももう3日何も食べていない",
+])
+def test_suppressors_do_not_hide_a_real_crisis(text):
+    assert classify(text).crisis is True
+
+
+def test_stand_alone_particles_in_patterns_match():
+    assert "income" in classify("給料日まであと3日、お金がない").categories
+
+
+def test_procedure_questions_are_other():
+    assert classify("転入届ってどこで出せますか").categories == ["other"]
