@@ -20,6 +20,7 @@ from .normalize import Normalized, hiragana_view, normalize
 _KATAKANA = re.compile(r"[\u30a1-\u30f6]")
 _AGE = re.compile(r"(\d+)\s*(?:歳|才|さい)")
 _PASSIVE = {"れる", "られる"}
+_PARTNERS = {"彼氏", "交際相手", "同棲相手", "パートナー", "恋人", "元夫", "元彼", "婚約者"}
 _BODY = {"頭", "顔", "頬", "体", "背中", "腕", "足", "脚", "腹", "お腹", "首", "髪", "尻", "胸", "手"}
 
 
@@ -209,14 +210,26 @@ def _over(lex: Lexicon, toks: list[Tok], sids: list[int], m: Match, norm: str, k
     return False
 
 
+def _joke(lex: Lexicon, toks: list[Tok], sids: list[int], m: Match, norm: str) -> bool:
+    """「ゲームでキャラ死にまくって死にたい笑」: a laugh right after the phrase and a game /
+    trivial cue in the same sentence. A laugh alone (死にたい笑) is not enough."""
+    rest = norm[m.end:m.end + 4]
+    if not any(rest.startswith(c) for c in lex.laugh_marks):
+        return False
+    return any(c in _sentence(toks, sids, m, norm) for c in lex.joke_cues)
+
+
 def _play_fight(lex: Lexicon, norm: str) -> bool:
     return any(c in norm for c in lex.play_fight_cues) and not any(c in norm for c in lex.serious_cues)
 
 
-def _kin_involved(lex: Lexicon, toks: list[Tok], sids: list[int], m: Match, norm: str) -> bool:
-    """Violence between family members (夫に殴られる, 息子が殴ってくる, 父が母を叩く) -> family.
+def _kin_involved(lex: Lexicon, toks: list[Tok], sids: list[int], m: Match, norm: str,
+                  adult_only: bool = False) -> bool:
+    """Violence between family members or partners (夫に殴られる, 息子が殴ってくる, 父が母を叩く,
+    元夫が包丁を, 彼氏に殴られる) -> family, whoever reports it (a ケアマネ naming the son too).
     The one who acts must be kin: 「Xに/Xから …される」 or 「Xが/Xは … する」 in the sentence.
-    Reports by professionals / neighbours about another household are not the writer's family."""
+    Not a friend's partner or facility staff (not_kin_cues); for child abuse the hurt child
+    (息子, 娘, 弟, 孫 …) is no actor (adult_only)."""
     if any(c in norm for c in lex.not_kin_cues):
         return False
     sid = sids[m.first]
@@ -226,8 +239,12 @@ def _kin_involved(lex: Lexicon, toks: list[Tok], sids: list[int], m: Match, norm
     while k >= 0 and sids[k] == sid:
         t = toks[k]
         prev = toks[k - 1] if k > 0 else None
-        if t.norm in lex.kin or t.surface in lex.kin or (t.surface == "相手" and prev is not None and prev.surface == "再婚"):
-            if prev is not None and prev.surface in ("元", "前"):
+        partner = t.surface in _PARTNERS or (t.surface == "相手" and prev is not None
+                                             and prev.surface in ("再婚", "交際", "同棲", "結婚"))
+        if partner and not adult_only:
+            return True  # 彼氏が家に押しかけてきて殴られた: a partner is the one who acts
+        if t.norm in lex.kin or t.surface in lex.kin or partner:
+            if adult_only and (t.norm in lex.child_weak or t.surface in lex.child_weak or t.surface == "孫"):
                 k -= 1
                 continue
             j = k + 1
@@ -312,7 +329,7 @@ def analyse(text: str):
                 continue
             kind = p.label
             if _disclaimed(lex, m, view.text) or _fiction(lex, toks, sids, m, view.text, kind) \
-                    or _over(lex, toks, sids, m, view.text, kind):
+                    or _over(lex, toks, sids, m, view.text, kind) or _joke(lex, toks, sids, m, view.text):
                 explained_away = True
                 continue
             if kind in ("violence", "child_abuse") and _play_fight(lex, view.text):
@@ -332,12 +349,13 @@ def analyse(text: str):
                 elif kind == "violence" and _writer_did_it(toks, sids, m) and _child_mentioned(lex, toks, view.text):
                     kind = "child_abuse"  # 息子に腹が立って包丁を向けてしまった
                     implied.setdefault(kind, set()).add("childcare")
-                if "childcare" not in p.categories and _kin_involved(lex, toks, sids, m, view.text):
+                if "childcare" not in p.categories and _kin_involved(lex, toks, sids, m, view.text,
+                                                                     adult_only=kind == "child_abuse"):
                     family_from_violence = True
             crisis_hits.setdefault(kind, []).append((m.start, m.end, view))
             cats = set(p.categories)
             if kind == "child_abuse":
-                cats.add("dv_abuse")
+                cats |= {"dv_abuse", "childcare"}  # abuse or neglect of a child is a childcare worry
             implied.setdefault(kind, set()).update(cats)
 
     crisis_kinds = [k for k in CRISIS_PRIORITY if k in crisis_hits]

@@ -287,8 +287,8 @@ def negated_after(toks: list[Tok], j: int) -> bool:
             pass
         elif t.pos0 in ("名詞", "代名詞", "形状詞"):
             pass
-        elif t.pos0 == "動詞" and t.norm in _NEG_EXIST_VERBS:
-            pass
+        elif t.pos0 == "動詞" and t.norm in _NEG_EXIST_VERBS and t.surface not in ("言え", "いえ"):
+            pass  # (殴られたとは誰にも言えない is a secret, not a denial)
         else:
             return False
         k += 1
@@ -371,6 +371,8 @@ class Lexicon:
         self.relapse_cues = _cues(ctx["relapse_cues"])
         self.play_fight_cues = _cues(ctx["play_fight_cues"])
         self.serious_cues = _cues(ctx["serious_cues"])
+        self.joke_cues = _cues(ctx["joke_cues"])
+        self.laugh_marks = _cues(ctx["laugh_marks"])
         self.surface_patterns = [p for p in pats if p.surface is not None and not p.kana]
         self.kana_patterns = [p for p in pats if p.kana]
         self.index: dict[str, list[Pattern]] = {}

@@ -30,11 +30,14 @@ FLOORS = {
     # written by someone else; its failure classes were used to add rules (no longer blind)
     "classifier_blind.jsonl": {"micro_f1": 0.88, "crisis_recall": 1.0, "crisis_precision": 0.95,
                                "cat_precision": 0.6, "cat_recall": 0.7, "kind_accuracy": 0.95},
-    # indirect wording by another writer; its failure classes were used (no longer blind). Its
-    # labels add childcare / family to every abuse report (partners count as family), which the
-    # other sets and tests/data/README.md do not: hence the low per-category recall floor.
-    "classifier_blind2.jsonl": {"micro_f1": 0.82, "crisis_recall": 1.0, "crisis_precision": 0.95,
+    # indirect wording by another writer; its failure classes were used (no longer blind); its
+    # plain reading of family / childcare is now the convention of every set
+    "classifier_blind2.jsonl": {"micro_f1": 0.84, "crisis_recall": 1.0, "crisis_precision": 0.95,
                                 "cat_precision": 0.7, "cat_recall": 0.45, "kind_accuracy": 0.95},
+    # realistic messages by a third writer, measured once (micro-F1 0.747, crisis recall 0.958),
+    # then its failure classes were used; now also training data of the crisis model
+    "classifier_blind3.jsonl": {"micro_f1": 0.80, "crisis_recall": 1.0, "crisis_precision": 0.85,
+                                "cat_precision": 0.5, "cat_recall": 0.3, "kind_accuracy": 0.95},
 }
 
 
@@ -278,8 +281,15 @@ def test_suicide_is_never_explained_away():
 def test_violence_between_family_members_is_family():
     assert "family" in classify("夫に殴られています").categories
     assert "family" in classify("同居している孫が殴ってきます").categories
-    assert "family" not in classify("彼氏に殴られた").categories
-    assert "family" not in classify("隣の家で夫が妻を殴っている音がする").categories
+    # second round (plain reading): partners and ex-partners too, whoever reports
+    assert "family" in classify("彼氏に殴られた").categories
+    assert "family" in classify("別れた彼氏が家に押しかけてきて殴られた").categories
+    assert "family" in classify("隣の家で夫が妻を殴っている音がする").categories
+    assert "family" not in classify("友だちが彼氏に殴られたらしい").categories
+    assert "family" not in classify("施設で母が職員に叩かれているようです").categories
+    # a parent hurting their own child: childcare, not family
+    u = classify("イライラして3歳の息子に手をあげてしまいました")
+    assert "childcare" in u.categories and "family" not in u.categories
 
 
 def test_school_refusal_is_childcare_and_hikikomori():
@@ -338,6 +348,51 @@ def test_intensifiers_fiction_pets_and_the_past_are_not_crises(text):
 ])
 def test_suppressors_do_not_hide_a_real_crisis(text):
     assert classify(text).crisis is True
+
+
+@pytest.mark.parametrize("text", [
+    # blind3 classes: a joke about a game, someone else's completed suicide, topic words,
+    # safe now (shelter, years ago, separated at once), くらい-idioms, a joke habit, hearsay
+    # denial, typed words in a game chat, a busy day
+    "ゲームでキャラ死にまくって死にたい笑",
+    "自殺した友人のことばかり考えてしまって、眠れない日が続いています。私自身は死のうとは思っていません",
+    "町内会で自殺予防のゲートキーパー研修を開きたいのですが、講師を派遣してもらえますか",
+    "DVで逃げてきて今はシェルターにいます。次に住むところを探しています",
+    "前の夫のDVから逃げて3年です。支援措置は更新が必要ですか",
+    "一度だけ叩かれて、すぐ別居しました。もう半年会っていません",
+    "殺されるかと思うくらい上司に怒鳴られました",
+    "母は「早くお迎えが来てほしい」が冗談の口ぐせですが、毎日元気にデイサービスに通っています",
+    "友だちが彼氏に束縛されてるみたい。殴られたとは聞いてないけど心配",
+    "息子がオンラインゲームのチャットで「死ね」「殺す」と打っているのを見てしまいました",
+    "今日はばたばたして何も食べてないけど、それはいいとして、保育園の締め切りはいつですか",
+    "成人した息子が家にお金を入れず、注意すると怒鳴ります。物に当たることもあります",
+    "仕事が殺人的に忙しくて、保育園のお迎えにいつも間に合いません",
+])
+def test_blind3_false_alarm_classes_are_not_crises(text):
+    from dialogs.understanding.classifier import analyse
+    assert analyse(text)[1] == []
+
+
+@pytest.mark.parametrize("text,kind", [
+    ("継父が夜、妹の部屋に入ってくる。妹はまだ小4。ママに言っても信じてくれない", "child_abuse"),
+    ("2歳の子を家に置いて夜の仕事に行ってます。保育園に入れなくて", "child_abuse"),
+    # the same suppressors must let a real crisis through
+    ("ゲームも楽しくない。死にたい", "suicide"),
+    ("死にたい笑", "suicide"),
+    ("自殺した友人のところに行きたい。私も死にたい", "suicide"),
+    ("DVで逃げてきたけど、夫に見つかって今日も殴られた", "violence"),
+    ("殺されるかと思った。夫に首を絞められた", "violence"),
+    ("夫に殴られたとは誰にも言えない", "violence"),
+    ("母は「早くお迎えが来てほしい」と毎日泣いています", "suicide"),
+    ("お金がなくて今日も何も食べてない", "starvation"),
+])
+def test_blind3_crisis_classes_still_get_through(text, kind):
+    assert classify(text).crisis_kind == kind
+
+
+def test_child_abuse_is_childcare():
+    assert {"dv_abuse", "childcare"} <= set(classify("隣の子が虐待されている").categories)
+    assert "caregiving" in classify("ケアマネです。利用者さんの息子さんがずっと部屋から出てきません").categories
 
 
 def test_stand_alone_particles_in_patterns_match():
