@@ -3,7 +3,7 @@
     python -m dialogs.understanding.train            # writes crisis_model.json
     python -m dialogs.understanding.train --check    # only verify the shipped file is current
 
-Deterministic: the same data gives the same file. classifier_blind3.jsonl is never used here:
+Deterministic: the same data gives the same file. classifier_blind4.jsonl is never used here:
 it is kept for measuring.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 from .model import MODEL_FILE, features, probabilities
 
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
-TRAINING_SETS = ("classifier_dev", "classifier_holdout", "classifier_blind", "classifier_blind2")
+TRAINING_SETS = ("classifier_dev", "classifier_holdout", "classifier_blind", "classifier_blind2", "classifier_blind3")
 CLASSES = ["none", "suicide", "violence", "child_abuse", "starvation"]
 THRESHOLD = 0.6  # P(crisis); the knee of recall vs false alarms in benchmarks/crisis_model_loso.py
 C = 10.0
