@@ -203,10 +203,25 @@ def _over(lex: Lexicon, toks: list[Tok], sids: list[int], m: Match, norm: str, k
                 return True
         return False
     if kind == "suicide":
+        said = m.pattern.source + norm[m.start:m.end]  # a kana entry (じさつ) reads the same words
+        if ("自死" in said or "自殺" in said) and _bereaved(lex, sentence) \
+                and not any(c in sentence for c in lex.relapse_cues):
+            return True  # 昨年、父が自死しました (a bereavement, not a wish)
         past = any(c in sentence for c in lex.past_cues)
         stopped = any(c in sentence for c in lex.stopped_cues)
         relapse = any(c in sentence for c in lex.relapse_cues)
         return past and stopped and not relapse
+    return False
+
+
+def _bereaved(lex: Lexicon, sentence: str) -> bool:
+    """自死しました / 自殺で亡くした in the sentence; not 自殺したい / 自殺したくなる."""
+    for cue in lex.bereaved_cues:
+        i = sentence.find(cue)
+        while i >= 0:
+            if not cue.endswith("した") or sentence[i + len(cue):i + len(cue) + 1] not in ("い", "く", "が"):
+                return True
+            i = sentence.find(cue, i + 1)
     return False
 
 

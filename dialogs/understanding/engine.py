@@ -367,6 +367,7 @@ class Lexicon:
         self.fiction_cues = _cues(ctx["fiction_cues"])
         self.need_past_cues = _cues(ctx["need_past_cues"])
         self.helper_cues = _cues(ctx["helper_cues"])
+        self.bereaved_cues = _cues(ctx.get("bereaved_cues", []))
         self.stopped_cues = _cues(ctx["stopped_cues"])
         self.relapse_cues = _cues(ctx["relapse_cues"])
         self.play_fight_cues = _cues(ctx["play_fight_cues"])

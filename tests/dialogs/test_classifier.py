@@ -38,6 +38,10 @@ FLOORS = {
     # then its failure classes were used; now also training data of the crisis model
     "classifier_blind3.jsonl": {"micro_f1": 0.80, "crisis_recall": 1.0, "crisis_precision": 0.85,
                                 "cat_precision": 0.5, "cat_recall": 0.3, "kind_accuracy": 0.95},
+    # a fourth writer, measured once (micro-F1 0.771, crisis recall 0.958, precision 0.780),
+    # then its failure classes were used; now also training data of the crisis model
+    "classifier_blind4.jsonl": {"micro_f1": 0.82, "crisis_recall": 1.0, "crisis_precision": 0.9,
+                                "cat_precision": 0.5, "cat_recall": 0.3, "kind_accuracy": 0.9},
 }
 
 
@@ -401,3 +405,48 @@ def test_stand_alone_particles_in_patterns_match():
 
 def test_procedure_questions_are_other():
     assert classify("転入届ってどこで出せますか").categories == ["other"]
+
+
+@pytest.mark.parametrize("text", [
+    # blind4 classes: bereavement, explicit denial, topic / activism, a game stream, a past
+    # resolved state, fasting for a test, running low (not out), 行きたくない (not 生きたくない)
+    "昨年、父が自死しました。遺族の集まりや、こころのケアを受けられるところを知りたいです。",
+    "兄を自殺で亡くしてから、命日が近づくと落ち込みます",
+    "自殺したいとかではないです。ただ眠れない日が続いていて",
+    "死にたいわけではないんですが、毎日がしんどいです",
+    "子ども食堂のボランティアをしたいです。虐待防止の活動にも関心があります。",
+    "児童虐待防止の研修に参加したいです",
+    "DVのニュースを見てうちは大丈夫かなと思いましたが、夫婦仲は普通です。",
+    "ホラーゲームの実況で「助けて」「殺される」って叫んでたら、隣の人に通報されかけました。",
+    "ゲーム配信中に「殺される！」って叫んだら、隣から壁を叩かれました",
+    "以前は公園で寝泊まりしていましたが、今はアパートに入れて、仕事を探しています。",
+    "昨日から何も食べてないのは胃カメラの検査のためです笑",
+    "明日の健康診断のため、夜から何も食べていません",
+    "フードバンクを利用したいです。食費を削っていて、お米があと少しでなくなりそうです。",
+    "小4の娘がクラスでいじめにあっていて、学校に行きたくないと言っています。",
+    "子どもが転んで膝にあざができました",
+])
+def test_blind4_false_alarm_classes_are_not_crises(text):
+    u = classify(text)
+    assert u.crisis is False, u
+
+
+@pytest.mark.parametrize("text,kind", [
+    ("夫が夜になると小6の娘の部屋に入っていくのが気になっています。娘は最近夫を避けていて", "child_abuse"),
+    ("継父が夜中に中学生の娘の部屋に入っていくのを見ました", "child_abuse"),
+    ("保育士です。年中の園児の体に毎週のように新しいあざがあり、お母さんは「転んだ」と言います。", "child_abuse"),
+    ("息子（小3）の頬に手の跡がついていました。夫がやったのかもしれません", "child_abuse"),
+    # the same suppressors must let a real crisis through
+    ("母が自殺した。私も自殺したい", "suicide"),
+    ("父が自殺しようとしています。止めてください", "suicide"),
+    ("兄を自殺で亡くしてから、私も死にたいと思うことがあります", "suicide"),
+    ("もう死にたい。自殺したいとかじゃなくて本当に消えたい", "suicide"),
+    ("会社に行きたくない。もう生きたくない", "suicide"),
+    ("児童虐待を受けています。助けて。小5です", "child_abuse"),
+    ("隣の家から子どもの泣き叫ぶ声と叩く音が毎晩します", "child_abuse"),
+    ("主人の機嫌が悪い日は何をされるかわからないので、ここ数日は車の中で寝ています。", "violence"),
+    ("所持金0円で、お米もあと少しでなくなります。昨日から何も食べていません", "starvation"),
+    ("今日も公園で寝ます。泊まるところがない", "starvation"),
+])
+def test_blind4_crisis_classes_still_get_through(text, kind):
+    assert classify(text).crisis_kind == kind
