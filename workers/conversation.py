@@ -2,6 +2,7 @@
 messages written in the caller's transaction (so they commit or fail together)."""
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from sqlmodel import Session, select
@@ -13,6 +14,8 @@ from models import Conversation
 
 from .intakes import open_or_update, record_consents, withdraw_consents
 from .retention import blank_copies
+
+log = logging.getLogger(__name__)
 
 
 def load_conversation(session: Session, channel: str, user_key: str) -> Conversation:
@@ -31,7 +34,7 @@ def handle_input(
     session: Session, channel: str, user_key: str, inp: Input, now: datetime, coordinator: str
 ) -> list[Message]:
     conv = load_conversation(session, channel, user_key)
-    state = DialogState.from_dict(conv.state) if conv.state else DialogState(channel=channel)
+    state = _readable_state(conv, channel)
     result = step(state, inp, Context(now=now, coordinator_label=coordinator))
     receipt_no = None
     for effect in result.effects:
@@ -53,6 +56,18 @@ def handle_input(
     conv.updated_at = now
     session.add(conv)
     return [_with_receipt(m, receipt_no) for m in result.messages]
+
+
+def _readable_state(conv: Conversation, channel: str) -> DialogState:
+    """A state written by an older release may no longer load (a renamed step, say): start the
+    resident again rather than failing every message they send from now on."""
+    if not conv.state:
+        return DialogState(channel=channel)
+    try:
+        return DialogState.from_dict(conv.state)
+    except (ValueError, TypeError, KeyError):
+        log.warning("conversation %s: unreadable state, starting again", conv.id)
+        return DialogState(channel=channel, lang=conv.state.get("lang", "ja") if isinstance(conv.state, dict) else "ja")
 
 
 def _with_receipt(message: Message, receipt_no: str | None) -> Message:

@@ -100,3 +100,14 @@ def test_crisis_in_the_middle_is_one_reply_with_numbers_then_the_question(reside
     assert texts[1].startswith("その人は、あなたから見て")  # no "please use the buttons" after a crisis
     assert [d["endpoint"] for d in fake_line.delivered][-1] == "reply"  # one request, no extra push
     assert "nav:human" in [a["data"] for a in resident.last_quick_reply()]
+
+
+def test_a_conversation_saved_by_an_older_release_starts_again_instead_of_failing(resident):
+    resident.follow()
+    with session_scope() as s:
+        conv = s.exec(select(Conversation).where(Conversation.user_key == resident.user_id)).one()
+        conv.state = {**conv.state, "state": "a_step_that_no_longer_exists"}
+        s.add(conv)
+    texts = resident.say("家賃が払えません")
+    assert any("だれの ことで" in t for t in texts)  # answered, from the start
+    assert conversation_state(resident)["concern"] == ["家賃が払えません"]  # the words are kept
