@@ -228,7 +228,7 @@ def _bereaved(lex: Lexicon, sentence: str) -> bool:
 def _joke(lex: Lexicon, toks: list[Tok], sids: list[int], m: Match, norm: str) -> bool:
     """「ゲームでキャラ死にまくって死にたい笑」: a laugh right after the phrase and a game /
     trivial cue in the same sentence. A laugh alone (死にたい笑) is not enough."""
-    rest = norm[m.end:m.end + 4]
+    rest = norm[m.end:m.end + 6].lstrip("たわよねなぁーっ~〜!！")  # 死にたくなったわ笑
     if not any(rest.startswith(c) for c in lex.laugh_marks):
         return False
     return any(c in _sentence(toks, sids, m, norm) for c in lex.joke_cues)

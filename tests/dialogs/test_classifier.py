@@ -42,6 +42,10 @@ FLOORS = {
     # then its failure classes were used; now also training data of the crisis model
     "classifier_blind4.jsonl": {"micro_f1": 0.82, "crisis_recall": 1.0, "crisis_precision": 0.9,
                                 "cat_precision": 0.5, "cat_recall": 0.3, "kind_accuracy": 0.9},
+    # a fifth writer, measured once (micro-F1 0.736, crisis recall 0.896, precision 0.860),
+    # then its failure classes were used; now also training data of the crisis model
+    "classifier_blind5.jsonl": {"micro_f1": 0.74, "crisis_recall": 1.0, "crisis_precision": 0.95,
+                                "cat_precision": 0.4, "cat_recall": 0.3, "kind_accuracy": 0.9},
 }
 
 
@@ -450,3 +454,59 @@ def test_blind4_false_alarm_classes_are_not_crises(text):
 ])
 def test_blind4_crisis_classes_still_get_through(text, kind):
     assert classify(text).crisis_kind == kind
+
+
+@pytest.mark.parametrize("text", [
+    # blind5 false-alarm classes: a game joke with a laugh after a particle, a child's past
+    # remark that is over, self-harm long ago and stable now, parenting stress, in-law nagging,
+    # an exhausted mother / carer (mental, not a crisis), 死ぬ as an intensifier
+    "ゲームでキルされまくって死にたくなったわ笑 それより本題、息子が学校に行かない件です",
+    "ランク戦で負けすぎて死にたくなったよ笑",
+    "娘が1年前「学校行くくらいなら死んだ方がまし」と言ったことがありましたが、今は元気に通っています",
+    "リスカしてたのは5年前のことで、今は安定してます。仕事の相談です",
+    "3歳のイヤイヤ期で毎日怒鳴ってしまう自分がいやになります",
+    "姑と同居してから毎日嫌味を言われて、家にいるのがしんどい",
+    "ケアマネです。利用者さんの娘さんが介護に疲れきっていて、「もう限界」と言っています",
+    "保育士です。あるお母さんがいつも疲れきっていて、お迎えのときに泣いています",
+    "今日は暑くて死ぬかと思った",
+    "明日のテストで死ぬ",
+    "死ぬほど眠い",
+])
+def test_blind5_false_alarm_classes_are_not_crises(text):
+    u = classify(text)
+    assert u.crisis is False, u
+
+
+@pytest.mark.parametrize("text,kind", [
+    # plain intent, also reported by a relative
+    ("弟から「今夜死ぬ」ってメッセージが来ました。電話に出ません", "suicide"),
+    ("もう疲れた。今夜死ぬ", "suicide"),
+    ("あいつらを見返すために死んでやる", "suicide"),
+    ("明日死ぬから、探さないで", "suicide"),
+    ("今夜死のうと思う", "suicide"),
+    # the same suppressors let a real crisis through
+    ("ゲームで負けて死にたくなった。もう本当に生きてる意味がない", "suicide"),
+    ("死にたくなったわ笑", "suicide"),
+    ("半年前から「死にたい」と言っていて、最近また口にするようになりました", "suicide"),
+    ("手首を切ったのは10年前だけど、最近またしたくなる", "suicide"),
+    ("イヤイヤ期で、つい子どもを叩いてしまいます", "child_abuse"),
+    ("義母に嫌味を言われるし、夫には殴られる", "violence"),
+    ("介護に疲れ果てて、母と一緒に死のうかと考えています", "suicide"),
+    # injury on a woman + fear of / control by the partner, whatever she says about it
+    ("友人の顔にまたあざがある。「転んだ」って言うけど、旦那さんの話になると震えてる", "violence"),
+    ("妹は夫の許可がないと何もできないと言っていて、この前は頬が腫れていました", "violence"),
+    # neglect signs on a child
+    ("保育士です。年長の男の子が3日続けて同じ服で、背中にやけどのような痕がありました", "child_abuse"),
+    ("小1の子が朝ごはんも食べずに登校してきます。いつも同じ服です", "child_abuse"),
+    # not knowing when one last ate
+    ("最後に食べたのいつだっけ。おなかすきすぎて頭まわらない", "starvation"),
+])
+def test_blind5_crisis_classes_still_get_through(text, kind):
+    assert classify(text).crisis_kind == kind
+
+
+def test_blind5_quiet_without_the_second_sign():
+    # fear of the husband alone, an injury explained alone, a burn from cooking: no rule fires
+    from dialogs.understanding.classifier import analyse
+    assert analyse("転んで顔にあざができました")[1] == []
+    assert analyse("料理中にやけどして痕が残りました。子どもは無事です")[1] == []
