@@ -381,6 +381,10 @@ def analyse(text: str):
             and any(k in norm.text for k in ("母", "父", "祖母", "祖父", "弟", "妹", "兄", "姉", "親")):
         # a young carer: a minor looking after a sick or disabled family member
         categories |= {"caregiving", "family"}
+    if "hikikomori" in categories and any(w in norm.text for w in ("学校", "登校")) \
+            and any(c in norm.text for c in lex.child_age_cues + ["息子", "娘", "生徒", "子ども", "子供"]) \
+            and not any(c in norm.text for c in lex.minor_writer_cues):
+        categories.add("childcare")  # a school-age child not going to school (不登校) is childcare
     mental_found = "mental" in categories or any("mental" in c for c in implied.values())
     for cid, hits in soft_hits.items():
         # 通院 / 病院 are health unless the illness is of the mind (うつで通院)

@@ -44,7 +44,7 @@ FLOORS = {
                                 "cat_precision": 0.5, "cat_recall": 0.3, "kind_accuracy": 0.9},
     # a fifth writer, measured once (micro-F1 0.736, crisis recall 0.896, precision 0.860),
     # then its failure classes were used; now also training data of the crisis model
-    "classifier_blind5.jsonl": {"micro_f1": 0.74, "crisis_recall": 1.0, "crisis_precision": 0.95,
+    "classifier_blind5.jsonl": {"micro_f1": 0.79, "crisis_recall": 1.0, "crisis_precision": 0.95,
                                 "cat_precision": 0.4, "cat_recall": 0.3, "kind_accuracy": 0.9},
 }
 
@@ -510,3 +510,37 @@ def test_blind5_quiet_without_the_second_sign():
     from dialogs.understanding.classifier import analyse
     assert analyse("転んで顔にあざができました")[1] == []
     assert analyse("料理中にやけどして痕が残りました。子どもは無事です")[1] == []
+
+
+def test_blind5_kana_hanging_is_not_grabbing_the_neck():
+    # くびをつ (the kana of 首を吊る) also begins 首をつかむ: a parent grabbing a child is child abuse
+    assert classify("泣き止まなくてお尻を叩いて、首をつかんでしまいました。子どもが怖がっています").crisis_kind == "child_abuse"
+    assert classify("もうくびをつりたい").crisis_kind == "suicide"
+
+
+@pytest.mark.parametrize("text,cat", [
+    # blind5 category classes
+    ("中学生の息子が朝になるとお腹が痛いと言って、もう1か月学校に行けていません", "childcare"),
+    ("2歳のイヤイヤ期がひどくて毎日怒鳴ってしまう", "childcare"),
+    ("離婚を考えています。子どもの親権とか生活費とか", "childcare"),
+    ("外国籍の家族で、子どもの就学の手続きができていないようです", "childcare"),
+    ("25歳なのに親が過干渉で門限があります", "family"),
+    ("父が定年してから飲む量が増えて、母と毎晩口論してます", "family"),
+    ("夫が定年退職してから一日中家にいて、ストレスです", "family"),
+    ("夫とお金のことでケンカばっかり", "household_budget"),
+    ("父を施設に入れたいけど、費用を払い続けられるか不安", "household_budget"),
+    ("財布の中は小銭だけです", "income"),
+    ("来月からパートのシフトが減るかもしれなくて", "income"),
+    ("ストレスで円形脱毛症になりました", "health"),
+    ("最近この辺の治安が悪くて心配です", "community"),
+    ("人と話すのがこわくて電話ができません", "mental"),
+])
+def test_blind5_category_classes(text, cat):
+    assert cat in classify(text).categories
+
+
+def test_blind5_category_classes_stay_narrow():
+    # a high-school carer writing about herself is not childcare; an adult's 発達障害 is not childcare
+    assert "childcare" not in classify("祖母の介護をしている高校生です。学校に行けない日がある").categories
+    assert "childcare" not in classify("発達障害があって、金銭管理がうまくできません").categories
+    assert "childcare" in classify("子どもの発達が気になる").categories
