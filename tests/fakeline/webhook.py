@@ -70,6 +70,14 @@ def _base(
     return event
 
 
+def _message(kind: str, quotable: bool = True, **fields) -> dict:
+    """A message object as LINE sends it: type, id, a quote token (not for location), fields."""
+    message = {"type": kind, "id": _message_id()}
+    if quotable:
+        message["quoteToken"] = secrets.token_urlsafe(24)
+    return {**message, **fields}
+
+
 def text_event(
     user_id: str,
     text: str,
@@ -79,12 +87,7 @@ def text_event(
     redelivery: bool = False,
 ) -> dict:
     event = _base("message", user_id, reply_token, event_id, timestamp, redelivery)
-    event["message"] = {
-        "type": "text",
-        "id": _message_id(),
-        "quoteToken": secrets.token_urlsafe(24),
-        "text": text,
-    }
+    event["message"] = _message("text", text=text)
     return event
 
 
@@ -134,15 +137,8 @@ def sticker_event(
     sticker_id: str = "52002734",
 ) -> dict:
     event = _base("message", user_id, reply_token, event_id, timestamp, redelivery)
-    event["message"] = {
-        "type": "sticker",
-        "id": _message_id(),
-        "quoteToken": secrets.token_urlsafe(24),
-        "stickerId": sticker_id,
-        "packageId": package_id,
-        "stickerResourceType": "STATIC",
-        "keywords": ["Happy", "Smiling"],
-    }
+    event["message"] = _message("sticker", stickerId=sticker_id, packageId=package_id,
+                                stickerResourceType="STATIC", keywords=["Happy", "Smiling"])
     return event
 
 
@@ -154,12 +150,7 @@ def image_event(
     redelivery: bool = False,
 ) -> dict:
     event = _base("message", user_id, reply_token, event_id, timestamp, redelivery)
-    event["message"] = {
-        "type": "image",
-        "id": _message_id(),
-        "quoteToken": secrets.token_urlsafe(24),
-        "contentProvider": {"type": "line"},
-    }
+    event["message"] = _message("image", contentProvider={"type": "line"})
     return event
 
 
@@ -175,12 +166,6 @@ def location_event(
     longitude: float = 139.3160,
 ) -> dict:
     event = _base("message", user_id, reply_token, event_id, timestamp, redelivery)
-    event["message"] = {
-        "type": "location",
-        "id": _message_id(),
-        "title": title,
-        "address": address,
-        "latitude": latitude,
-        "longitude": longitude,
-    }
+    event["message"] = _message("location", quotable=False, title=title, address=address,
+                                latitude=latitude, longitude=longitude)
     return event
