@@ -97,14 +97,14 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from console.export import write_csv, write_jsonl, records
+    from console.export import write
     from models.db import session_scope
 
     _app(generate_secret=True)
     out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
     try:
         with session_scope() as session:
-            (write_csv if args.format == "csv" else write_jsonl)(records(session), out)
+            write(session, args.format, out)
     finally:
         if out is not sys.stdout:
             out.close()

@@ -79,7 +79,12 @@ def _cell(value) -> str:
     return "" if value is None else str(value)
 
 
+def write(session: Session, fmt: str, out) -> None:
+    """Every intake, as CSV or JSON Lines, to `out`."""
+    (write_csv if fmt == "csv" else write_jsonl)(records(session), out)
+
+
 def export_text(session: Session, fmt: str) -> str:
     buffer = io.StringIO()
-    (write_csv if fmt == "csv" else write_jsonl)(records(session), buffer)
+    write(session, fmt, buffer)
     return buffer.getvalue()

@@ -19,3 +19,12 @@ class ConsentRecord(SQLModel, table=True):
     wording: str = ""  # the exact text the resident answered
     lang: str = Field(default="ja", max_length=4)
     recorded_at: datetime = time_field(default_factory=utcnow)
+
+
+def latest_by_purpose(records) -> dict[str, ConsentRecord]:
+    """The newest record of each purpose, from records ordered oldest first; a withdrawal is
+    a later row, so this is the answer in force now."""
+    latest: dict[str, ConsentRecord] = {}
+    for record in records:
+        latest[record.purpose] = record
+    return latest

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from dialogs.office_hours import is_open
 from models import ConsentRecord, Conversation, Household, Intake, Person, Reporter
+from models.consent import latest_by_purpose
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
 
@@ -87,13 +88,7 @@ def withdraw_consents(session: Session, channel: str, user_key: str, at: datetim
     intakes = session.exec(select(Intake).where(Intake.channel == channel, Intake.user_key == user_key)).all()
     withdrawn = 0
     for intake in intakes:
-        records = session.exec(
-            select(ConsentRecord).where(ConsentRecord.intake_id == intake.id).order_by(ConsentRecord.id)
-        ).all()
-        latest: dict[str, ConsentRecord] = {}
-        for record in records:
-            latest[record.purpose] = record
-        for purpose, record in latest.items():
+        for purpose, record in latest_by_purpose(consent_history(session, intake.id)).items():
             if record.action == "granted":
                 session.add(ConsentRecord(
                     intake_id=intake.id, purpose=purpose, action="withdrawn",
@@ -104,9 +99,14 @@ def withdraw_consents(session: Session, channel: str, user_key: str, at: datetim
     return withdrawn
 
 
-def current_consents(session: Session, intake_id: int) -> dict[str, bool]:
-    """{purpose: True/False} from the newest record of each purpose."""
-    records = session.exec(
+def consent_history(session: Session, intake_id: int) -> list[ConsentRecord]:
+    """Every consent record of an intake, oldest first."""
+    return session.exec(
         select(ConsentRecord).where(ConsentRecord.intake_id == intake_id).order_by(ConsentRecord.id)
     ).all()
-    return {r.purpose: r.action == "granted" for r in records}
+
+
+def current_consents(session: Session, intake_id: int) -> dict[str, bool]:
+    """{purpose: True/False} from the newest record of each purpose."""
+    latest = latest_by_purpose(consent_history(session, intake_id))
+    return {purpose: record.action == "granted" for purpose, record in latest.items()}

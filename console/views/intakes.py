@@ -16,6 +16,7 @@ from console.views import labels
 from console.views.highlight import highlight
 from models import ConsentRecord, Household, Intake, Person, Reporter
 from models.audit import record_event
+from models.consent import latest_by_purpose
 from models.db import session_scope
 
 QUEUE_LIMIT = 200
@@ -73,10 +74,7 @@ class IntakeDetail:
 
 def latest_actions(records) -> dict[str, str]:
     """{purpose: newest action}, records ordered oldest first (withdrawals are later rows)."""
-    latest: dict[str, str] = {}
-    for record in sorted(records, key=lambda r: r.id):
-        latest[record.purpose] = record.action
-    return latest
+    return {purpose: record.action for purpose, record in latest_by_purpose(records).items()}
 
 
 def _consents_by_intake(db: Session, intake_ids: list[int]) -> dict[int, list[ConsentRecord]]:
