@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from dialogs.state import DialogState
 from dialogs.texts import load_yaml
 from models import Conversation, OutboxMessage, WebhookEvent
-from models.base import as_utc, utcnow
+from models.base import utcnow
 from models.db import session_scope
 
 log = logging.getLogger(__name__)
@@ -23,7 +23,7 @@ def expire_conversations() -> int:
     with session_scope() as session:
         for conv in session.exec(select(Conversation).where(Conversation.updated_at <= cutoff)):
             state = DialogState.from_dict(conv.state)
-            if not state.in_progress or as_utc(conv.updated_at) > cutoff:
+            if not state.in_progress:
                 continue
             conv.state = state.fresh().to_dict()
             conv.open_intake_id = None  # a crisis-opened intake stays for staff
