@@ -15,6 +15,7 @@ from .flow import BY_STATE, EDIT_TARGET, SIDE_STATES, first_of_section, next_que
 from .messages import Effect, Input, InputKind, Message
 from .office_hours import office_hours_sentence
 from .prompts import ask, consent_version, consent_wording
+from .crisis_reply import crisis_message
 from .record import build_intake
 from .state import DialogState, State
 from .texts import command_for, load_yaml, normalise, text, wording
@@ -172,18 +173,9 @@ class _Turn:
         u = self.understood
         for kind in u.crisis_kinds:
             self.st.crisis.append({"kind": kind, "evidence": list(u.evidence)})
-        lang = self.st.lang
-        numbers = load_yaml("emergency_numbers.yaml")
-        # most urgent kind first; a message that is both DV and suicidal gets both sets
-        keys = list(dict.fromkeys(key for kind in u.crisis_kinds for key in numbers["kinds"][kind]))
-        lines = [
-            text(lang, "messages.crisis_line", number=numbers["numbers"][key]["number"], name=numbers["numbers"][key][lang])
-            for key in keys
-        ]
-        body = "\n".join([text(lang, "messages.crisis_header"), *lines, text(lang, "messages.crisis_footer")])
         # no button here: the question that follows carries 人と話したい (LINE shows only the
         # last message's quick reply, and a second request would cost a push)
-        self.messages.append(Message(body, (), "crisis"))
+        self.messages.append(crisis_message(list(u.crisis_kinds), self.st.lang))
 
     def _media_name(self, media: str) -> str:
         names = wording(self.st.lang)["messages"]["media_names"]
