@@ -20,6 +20,12 @@ def groups() -> list[dict]:
     return _data()["groups"]
 
 
+def for_crisis(kinds) -> list[str]:
+    """The checklist items a crisis kind is about (a disclosed danger is always a worry)."""
+    mapping = _data().get("crisis_items", {})
+    return ordered(item for kind in kinds for item in mapping.get(kind, ()))
+
+
 def ordered(ids) -> list[str]:
     """Checklist ids in form order, without duplicates or unknown ids."""
     wanted = set(ids)

@@ -5,12 +5,21 @@ when anything after it (storing the intake, the conversation state) fails.
 """
 from __future__ import annotations
 
+import re
+
 from .messages import Message
 from .texts import load_yaml, text
 
 
-def crisis_message(kinds: list[str], lang: str) -> Message:
-    """Numbers for every kind found, most urgent kind first, each number once."""
+def about_someone_else(raw: str) -> bool:
+    """A report of someone else's danger (「母が 死にたいと 言っています」), before the
+    resident said who they are."""
+    return any(re.search(pattern, raw) for pattern in load_yaml("reporting.yaml")["about_other"])
+
+
+def crisis_message(kinds: list[str], lang: str, about_other: bool = False) -> Message:
+    """Numbers for every kind found, most urgent kind first, each number once; for a reporter,
+    how to stay with the person and when to call."""
     numbers = load_yaml("emergency_numbers.yaml")
     keys = list(dict.fromkeys(key for kind in kinds for key in numbers["kinds"].get(kind, ())))
     lines = [
@@ -18,7 +27,9 @@ def crisis_message(kinds: list[str], lang: str) -> Message:
              name=numbers["numbers"][key].get(lang) or numbers["numbers"][key]["ja"])
         for key in keys
     ]
-    body = "\n".join([text(lang, "messages.crisis_header"), *lines, text(lang, "messages.crisis_footer")])
+    suffix = "_other" if about_other else ""
+    body = "\n".join([text(lang, f"messages.crisis_header{suffix}"), *lines,
+                      text(lang, f"messages.crisis_footer{suffix}")])
     return Message(body, (), "crisis")
 
 

@@ -11,14 +11,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from . import checklist
-from .flow import BY_STATE, EDIT_TARGET, SIDE_STATES, first_of_section, next_question
-from .messages import Effect, Input, InputKind, Message
+from .flow import BY_STATE, EDIT_TARGET, REACH_QUESTIONS, SIDE_STATES, first_of_section, next_question
+from .messages import Choice, Effect, Input, InputKind, Message
 from .office_hours import office_hours_sentence
 from .prompts import ask, consent_version, consent_wording
-from .crisis_reply import crisis_message
+from .closing import closing_text, followup_buttons
+from .crisis_reply import about_someone_else, crisis_message
 from .record import build_intake
 from .state import DialogState, State
-from .texts import command_for, load_yaml, normalise, text, wording
+from .texts import command_for, is_control_word, load_yaml, text, typed_choice, wording
 from .understanding import Understanding, classify
 
 RECEIPT_PLACEHOLDER = "{receipt_no}"  # filled in by whoever stores the intake
@@ -29,6 +30,9 @@ DEFAULT_COORDINATOR = "相談支援包括化推進員"
 class Context:
     now: datetime  # timezone-aware
     coordinator_label: str = DEFAULT_COORDINATOR
+    # receipt number of the resident's latest intake while staff still have it open: what
+    # they write after submitting is added to it instead of starting a disconnected intake
+    followup: str | None = None
 
 
 @dataclass
@@ -52,14 +56,26 @@ class _Turn:
     messages: list[Message] = field(default_factory=list)
     effects: list[Effect] = field(default_factory=list)
     understood: Understanding | None = None
+    _last_text: str = ""
 
     # ---- entry -------------------------------------------------------------------
     def run(self, inp: Input) -> None:
         if inp.kind is InputKind.TEXT:
+            self._last_text = inp.text
             self.understood = classify(inp.text)
             if self.understood.crisis:
                 self._crisis()
+            inp = self._as_tap(inp)
+        self._dispatch(inp)
+        # whatever path the message took (resume offer, expiry, after submitting, before the
+        # first question), a crisis always reaches staff
+        if self.understood and self.understood.crisis:
+            self._crisis_effect()
+
+    def _dispatch(self, inp: Input) -> None:
         if self.st.in_progress and self._timed_out(inp):
+            return
+        if not self.st.in_progress and self.ctx.followup and self._followup(inp):
             return
         if inp.kind is InputKind.START:
             self._offer_resume() if self.st.in_progress else self._greet()
@@ -75,12 +91,14 @@ class _Turn:
         else:
             handler = BY_STATE[self.st.state].kind if self.st.state in BY_STATE else self.st.state.value
             getattr(self, f"_on_{handler}")(inp)
-        if self.understood and self.understood.crisis:
-            payload = build_intake(self.st, "crisis")
-            self.effects.insert(0, Effect("crisis", {"kind": self.understood.crisis_kind,
-                                                     "kinds": list(self.understood.crisis_kinds),
-                                                     "evidence": list(self.understood.evidence),
-                                                     "intake": payload}))
+
+    def _crisis_effect(self) -> None:
+        u = self.understood
+        data = {"kind": u.crisis_kind, "kinds": list(u.crisis_kinds), "evidence": list(u.evidence)}
+        if self.st.in_progress or not self.ctx.followup:
+            data["intake"] = build_intake(self.st, "crisis")
+        # after any discard of this same turn, so the intake it opens stays linked
+        self.effects.append(Effect("crisis", data))
 
     # ---- output helpers ------------------------------------------------------------
     def say(self, body: str, kind: str = "info") -> None:
@@ -90,8 +108,9 @@ class _Turn:
         self.messages.extend(ask(self.st, self.ctx.coordinator_label))
 
     def keep(self, raw: str) -> None:
-        """A resident's words are never dropped: keep them and learn from them."""
-        if not raw.strip():
+        """A resident's words are never dropped: keep them (once) and learn from them.
+        Button labels and command words typed as text are taps, not words to keep."""
+        if not raw.strip() or is_control_word(raw) or raw in self.st.concern:
             return
         self.st.concern.append(raw)
         found = (self.understood or classify(raw)).categories
@@ -111,7 +130,11 @@ class _Turn:
         self.reask()
 
     def advance(self) -> None:
-        self.goto(next_question(self.st, self.st.state))
+        target = next_question(self.st, self.st.state)
+        if self.st.wants_person and target not in REACH_QUESTIONS:
+            # 人と話したい: only how to reach them was asked; hand over now
+            return self.submit("wants_person")
+        self.goto(target)
 
     def pause_for(self, side: State) -> None:
         if self.st.state not in SIDE_STATES:
@@ -128,10 +151,7 @@ class _Turn:
     def submit(self, reason: str) -> None:
         payload = build_intake(self.st, reason)
         self.effects.append(Effect("submit", payload))
-        lang = self.st.lang
-        hours = office_hours_sentence(self.ctx.now, lang)
-        key = {"wants_person": "wants_person_done"}.get(reason, "done" if payload["contact"] else "done_no_contact")
-        self.say(text(lang, f"messages.{key}", receipt_no=RECEIPT_PLACEHOLDER, office_hours=hours))
+        self.say(closing_text(payload, self.ctx.now, RECEIPT_PLACEHOLDER))
         granted = any(c.get("granted") for c in payload["consents"].values())
         fresh = self.st.fresh()
         fresh.withdrawable = self.st.withdrawable or granted
@@ -163,6 +183,36 @@ class _Turn:
             return True
         return False
 
+    def _followup(self, inp: Input) -> bool:
+        """After submitting, while staff have the intake open: add to it, don't start over."""
+        lang, receipt = self.st.lang, self.ctx.followup
+        command = self._command(inp)
+        if inp.kind is InputKind.CHOICE and inp.value == "nav:new":
+            self.st = self.st.fresh()
+            self._greet()
+            return True
+        if command in ("quit", "withdraw", "back"):
+            return False
+        if command and command.startswith("language"):
+            self.st.lang = {"language_en": "en", "language_ja": "ja"}.get(command, "en" if lang == "ja" else "ja")
+            key = "followup_welcome"
+        elif command == "human":
+            self.effects.append(Effect("followup", {"wants_person": True}))
+            key = "followup_person"
+        elif inp.kind is InputKind.TEXT and not is_control_word(inp.text):
+            found = self.understood.categories if self.understood else []
+            self.effects.append(Effect("followup", {"text": inp.text, "suggested": list(found)}))
+            key = "followup_added"
+        elif inp.kind is InputKind.UNSUPPORTED:
+            self.say(text(lang, "messages.unsupported", media=self._media_name(inp.media)))
+            key = "followup_welcome"
+        else:
+            key = "followup_welcome"
+        body = text(self.st.lang, f"messages.{key}", receipt_no=receipt,
+                    office_hours=office_hours_sentence(self.ctx.now, self.st.lang))
+        self.messages.append(Message(body, tuple(followup_buttons(self.st.lang)), "question"))
+        return True
+
     def _offer_resume(self) -> None:
         if self.st.state is State.RESUME:
             self.reask()
@@ -173,9 +223,12 @@ class _Turn:
         u = self.understood
         for kind in u.crisis_kinds:
             self.st.crisis.append({"kind": kind, "evidence": list(u.evidence)})
+        # the danger is a worry of its own, whenever it is disclosed (after the checklist too)
+        self.st.selected = checklist.ordered([*self.st.selected, *checklist.for_crisis(u.crisis_kinds)])
+        about_other = self.st.role not in (None, "self") if self.st.role else about_someone_else(self._last_text)
         # no button here: the question that follows carries 人と話したい (LINE shows only the
         # last message's quick reply, and a second request would cost a push)
-        self.messages.append(crisis_message(list(u.crisis_kinds), self.st.lang))
+        self.messages.append(crisis_message(list(u.crisis_kinds), self.st.lang, about_other=about_other))
 
     def _media_name(self, media: str) -> str:
         names = wording(self.st.lang)["messages"]["media_names"]
@@ -210,7 +263,18 @@ class _Turn:
     def _cmd_human(self) -> None:
         if self.st.state in SIDE_STATES:
             self.unpause(reask=False)
-        self.submit("wants_person")
+        if self.st.wants_person:  # asked again while we ask how to reach them
+            return self.reask()
+        self.st.wants_person = True
+        self.st.started_at = self.st.started_at or self.ctx.now.isoformat()
+        if self.st.role == "anonymous" or "contact" in self.st.answers:
+            return self.submit("wants_person")
+        # staff see the request at once; then ask only how to reach the resident
+        self.effects.append(Effect("open", {"intake": build_intake(self.st, "wants_person")}))
+        self.say(text(self.st.lang, "messages.wants_person_how"))
+        self.st.history.append([self.st.state.value, self.st.group])
+        self.st.state = State.CONTACT
+        self.reask()
 
     def _cmd_withdraw(self) -> None:
         if not self.st.withdrawable:
@@ -232,18 +296,29 @@ class _Turn:
         self._switch_language("ja")
 
     # ---- answers -------------------------------------------------------------------
+    def _offered(self) -> list[Choice]:
+        """The buttons the resident sees now."""
+        if self.st.in_progress:
+            return [c for m in ask(self.st, self.ctx.coordinator_label) for c in m.choices]
+        if self.ctx.followup:
+            return followup_buttons(self.st.lang)
+        return []
+
+    def _as_tap(self, inp: Input) -> Input:
+        """A typed button label (or a short form of it: はい, 送信, つぎへ, 本人 …) is the tap."""
+        value = typed_choice(inp.text, self._offered())
+        return Input(InputKind.CHOICE, value=value) if value else inp
+
     def _picked(self, inp: Input) -> str | None:
-        """The value of a button for the current question, from a tap or typed label."""
+        """The value of a button for the current question; anything not offered is None
+        (a stale button from an older message, or an invented value)."""
         prefix = self.st.state.value + ":"
-        if inp.kind is InputKind.CHOICE:
-            return inp.value[len(prefix):] if inp.value.startswith(prefix) else None
-        typed = normalise(inp.text)
-        for message in ask(self.st, self.ctx.coordinator_label):
-            for choice in message.choices:
-                label = normalise(choice.label.removeprefix("✓ "))
-                if choice.value.startswith(prefix) and typed in (label, normalise(choice.value[len(prefix):])):
-                    return choice.value[len(prefix):]
-        return None
+        if inp.kind is not InputKind.CHOICE or not inp.value.startswith(prefix):
+            return None
+        picked = inp.value[len(prefix):]
+        if self.st.state is State.CHECKLIST and picked in checklist.item_ids():
+            return picked  # an item of another group, from an earlier message
+        return picked if inp.value in {c.value for c in self._offered()} else None
 
     def _not_understood(self, inp: Input) -> None:
         """Text where a button was expected: ask again, and keep the words."""
@@ -278,8 +353,9 @@ class _Turn:
             value = q.validate(inp.text)
             if value is None:
                 if not any(ch.isdigit() for ch in inp.text):
-                    self.keep(inp.text)
-                self.say(text(self.st.lang, f"messages.{q.slot}_invalid"))
+                    self.keep(inp.text)  # a malformed number never goes into the free text
+                if not (self.understood and self.understood.crisis):  # the numbers came first
+                    self.say(text(self.st.lang, f"messages.{q.slot}_invalid"))
                 return self.reask()
             self.st.answers[q.slot] = value
         elif self.st.state is State.CONCERN:
@@ -361,8 +437,9 @@ class _Turn:
             return self._not_understood(inp)
         if picked == "yes":
             self.effects.append(Effect("discard", {"why": "quit"}))
+            key = "quit_done_crisis" if self.st.crisis else "quit_done"
             self.st = self.st.fresh()
-            return self.say(text(self.st.lang, "messages.quit_done"))
+            return self.say(text(self.st.lang, f"messages.{key}"))
         self.say(text(self.st.lang, "messages.quit_cancel"))
         self.unpause()
 
@@ -372,8 +449,11 @@ class _Turn:
             return self._not_understood(inp)
         if picked == "resume":
             return self.unpause()
-        self.effects.append(Effect("discard", {"why": "restart"}))
+        crisis = self.st.crisis
+        # a crisis is never forgotten by starting again: the new answers complete its intake
+        self.effects.append(Effect("discard", {"why": "restart", "keep_intake": bool(crisis)}))
         self.st = self.st.fresh()
+        self.st.crisis = crisis
         self._greet()
 
     def _on_withdraw_confirm(self, inp: Input) -> None:

@@ -25,9 +25,27 @@ def contact_is(*methods: str) -> Callable[[DialogState], bool]:
     return lambda st: st.role != "anonymous" and st.answers.get("contact") in methods
 
 
+PHONE_CANDIDATE = re.compile(r"(?:\+81|0)[\d\s\-ー‐−()（）]{8,16}\d")
+
+
+def _digits_fit(digits: str) -> bool:
+    """Japanese numbers by kind: mobile / IP / 0800 have 11 digits, landlines and 0120 have 10."""
+    if re.match(r"0[5789]0|0800", digits):
+        return len(digits) == 11
+    return len(digits) == 10 and digits[1] != "0"
+
+
 def valid_phone(raw: str) -> str | None:
-    digits = re.sub(r"[\s\-ー‐−()（）]", "", unicodedata.normalize("NFKC", raw))
-    return digits if re.fullmatch(r"0\d{9,10}", digits) else None
+    """A phone number typed alone or inside a sentence (「電話は090-1234-5678です」), +81
+    forms too; returned as domestic digits, or None when the digit count is wrong."""
+    text = unicodedata.normalize("NFKC", raw)
+    for candidate in PHONE_CANDIDATE.findall(text):
+        digits = re.sub(r"\D", "", candidate)
+        if candidate.startswith("+81"):
+            digits = "0" + digits[2:].removeprefix("0")
+        if _digits_fit(digits):
+            return digits
+    return None
 
 
 @dataclass(frozen=True)
@@ -75,6 +93,8 @@ QUESTIONS: tuple[Question, ...] = (
 
 BY_STATE: dict[State, Question] = {q.state: q for q in QUESTIONS}
 ORDER: list[State] = [q.state for q in QUESTIONS]
+# After 人と話したい only these are asked (how to reach the resident), then it is handed over.
+REACH_QUESTIONS = {State.CONTACT, State.PHONE, State.ADDRESS, State.CONTACT_TIME}
 SIDE_STATES = {State.EDIT, State.QUIT_CONFIRM, State.RESUME, State.WITHDRAW_CONFIRM}
 SECTIONS = ("who", "worries", "details", "since", "contact", "consent")
 # なおす on "worries" opens the checklist itself rather than the free-text question.

@@ -74,7 +74,7 @@ def build_intake(st: DialogState, reason: str) -> dict:
         "crisis": bool(st.crisis),
         "crisis_kinds": sorted({c["kind"] for c in st.crisis}),
         "crisis_evidence": [e for c in st.crisis for e in c["evidence"]],
-        "wants_person": reason == "wants_person",
+        "wants_person": reason == "wants_person" or st.wants_person,
         "started_at": st.started_at,
     }
 

@@ -33,6 +33,10 @@ class State(str, Enum):
     WITHDRAW_CONFIRM = "withdraw_confirm"
 
 
+# Steps an older release stored that are now folded into another step.
+RENAMED: dict[str, str] = {}
+
+
 @dataclass
 class DialogState:
     state: State = State.IDLE
@@ -51,6 +55,7 @@ class DialogState:
     editing: bool = False  # came from なおす: return to the summary after the section
     paused: list | None = None  # [state, group] a side state returns to
     withdrawable: bool = False  # a submitted intake holds consent that may be withdrawn
+    wants_person: bool = False  # 人と話したい: ask only how to reach them, then hand over
     started_at: str | None = None
     last_active_at: str | None = None
 
@@ -76,7 +81,7 @@ class DialogState:
         if not data:
             return cls()
         data = dict(data)
-        data["state"] = State(data.get("state", "idle"))
+        data["state"] = State(RENAMED.get(data.get("state", "idle"), data.get("state", "idle")))
         known = {f for f in cls.__dataclass_fields__}
         return cls(**{k: v for k, v in data.items() if k in known})
 

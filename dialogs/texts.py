@@ -11,6 +11,8 @@ from .messages import Choice
 
 DATA = Path(__file__).parent / "data"
 LANGUAGES = ("ja", "en")
+# choice lists that steer the conversation (their labels say nothing about the worry)
+CONTROL_LISTS = ("confirm", "suggest", "quit_confirm", "resume", "consent", "voicemail", "edit", "withdraw_confirm")
 
 
 @cache
@@ -41,10 +43,15 @@ def choice_label(lang: str, name: str, value: str | None) -> str:
     return text(lang, "summary.unknown")
 
 
+def _hiragana(value: str) -> str:
+    """カタカナ -> ひらがな, so ﾓﾄﾞﾙ / モドル / もどる compare equal."""
+    return "".join(chr(ord(ch) - 0x60) if "ァ" <= ch <= "ヶ" else ch for ch in value)
+
+
 def normalise(raw: str) -> str:
-    """Fold width, case and spaces so typed commands and button labels compare equal."""
-    folded = unicodedata.normalize("NFKC", raw).casefold()
-    return "".join(folded.split()).strip("。.!！?？")
+    """Fold width, case, kana and spaces so typed commands and button labels compare equal."""
+    folded = _hiragana(unicodedata.normalize("NFKC", raw).casefold())
+    return "".join(folded.split()).strip("。.!！?？、,")
 
 
 @cache
@@ -64,4 +71,46 @@ def command_for(raw: str) -> str | None:
     for command, words in command_words().items():
         if norm in words:
             return command
+    return None
+
+
+@cache
+def short_forms() -> dict[str, frozenset[str]]:
+    """Button value -> the short words residents type for it (はい, 送信, つぎへ, 本人 …)."""
+    merged: dict[str, set[str]] = {}
+    for lang in LANGUAGES:
+        for value, words in wording(lang)["typed"].items():
+            merged.setdefault(str(value), set()).update(normalise(w) for w in words)
+    return {k: frozenset(v) for k, v in merged.items()}
+
+
+@cache
+def control_words() -> frozenset[str]:
+    """Every button label, short form and command word: typed alone, it is never a worry."""
+    words: set[str] = set()
+    for lang in LANGUAGES:
+        w = wording(lang)
+        for name in CONTROL_LISTS:
+            words.update(normalise(c["label"]) for c in w["choices"][name])
+        words.update(normalise(label) for label in w["nav"].values())
+    for group in (command_words(), short_forms()):
+        for forms in group.values():
+            words.update(forms)
+    return frozenset(words - {""})
+
+
+def is_control_word(raw: str) -> bool:
+    return normalise(raw) in control_words()
+
+
+def typed_choice(raw: str, offered: list[Choice]) -> str | None:
+    """The value of the offered button the resident typed, by its label or a short form."""
+    typed = normalise(raw)
+    if not typed:
+        return None
+    for choice in offered:
+        label = normalise(choice.label.removeprefix("✓ "))
+        suffix = choice.value.split(":", 1)[-1]
+        if typed in (label, normalise(suffix)) or typed in short_forms().get(suffix, ()):
+            return choice.value
     return None

@@ -12,7 +12,7 @@ from dialogs.messages import Input, Message
 from dialogs.state import DialogState
 from models import Conversation
 
-from .intakes import open_or_update, record_consents, withdraw_consents
+from .intakes import add_to_intake, latest_open_intake, open_or_update, record_consents, withdraw_consents
 from .retention import blank_copies
 
 log = logging.getLogger(__name__)
@@ -35,11 +35,19 @@ def handle_input(
 ) -> list[Message]:
     conv = load_conversation(session, channel, user_key)
     state = _readable_state(conv, channel)
-    result = step(state, inp, Context(now=now, coordinator_label=coordinator))
+    followup = latest_open_intake(session, channel, user_key) if not state.in_progress else None
+    ctx = Context(now=now, coordinator_label=coordinator, followup=followup.receipt_no if followup else None)
+    result = step(state, inp, ctx)
     receipt_no = None
     for effect in result.effects:
-        if effect.name == "crisis":
+        if effect.name in ("crisis", "open") and "intake" in effect.data:
             conv.open_intake_id = open_or_update(session, conv, effect.data["intake"], now).id
+        elif effect.name == "crisis" and followup is not None:
+            add_to_intake(followup, now, crisis=effect.data)
+        elif effect.name == "followup" and followup is not None:
+            add_to_intake(followup, now, words=effect.data.get("text"),
+                          suggested=effect.data.get("suggested", ()),
+                          wants_person=effect.data.get("wants_person", False))
         elif effect.name == "submit":
             intake = open_or_update(session, conv, effect.data, now)
             record_consents(session, intake, effect.data["consents"])
@@ -47,8 +55,9 @@ def handle_input(
             conv.open_intake_id = None
         elif effect.name == "discard":
             # partial answers go with the old state and their inbox/outbox copies are blanked;
-            # a crisis-opened intake stays for staff
-            conv.open_intake_id = None
+            # a crisis-opened intake stays for staff (and, on 最初から, keeps collecting)
+            if not effect.data.get("keep_intake"):
+                conv.open_intake_id = None
             blank_copies(session, channel=channel, user_key=user_key)
         elif effect.name == "withdraw_consent":
             withdraw_consents(session, channel, user_key, now)

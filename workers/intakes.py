@@ -6,7 +6,8 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from dialogs.office_hours import is_open
+from dialogs import checklist
+from dialogs.office_hours import is_open, zone
 from models import ConsentRecord, Conversation, Household, Intake, Person, Reporter
 from models.consent import latest_by_purpose
 
@@ -68,6 +69,34 @@ def open_or_update(session: Session, conv: Conversation, payload: dict, now: dat
     session.add(intake)
     session.flush()
     return intake
+
+
+CLOSED = "closed"  # 終結: the resident's next message starts a new intake
+
+
+def latest_open_intake(session: Session, channel: str, user_key: str) -> Intake | None:
+    """The resident's newest intake while staff still have it open."""
+    return session.exec(
+        select(Intake).where(Intake.channel == channel, Intake.user_key == user_key, Intake.status != CLOSED)
+        .order_by(Intake.received_at.desc(), Intake.id.desc())
+    ).first()
+
+
+def add_to_intake(intake: Intake, now: datetime, words: str | None = None, suggested=(),
+                  wants_person: bool = False, crisis: dict | None = None) -> None:
+    """What a resident writes after submitting joins their open intake: staff see one case."""
+    if words:
+        stamp = now.astimezone(zone()).strftime("%m/%d %H:%M")
+        intake.free_text = f"{intake.free_text}\n【追加 {stamp}】{words}".lstrip("\n")
+        intake.suggested = checklist.ordered([*(intake.suggested or []), *suggested])
+    if wants_person:
+        intake.wants_person = intake.urgent = True
+    if crisis:
+        intake.crisis = intake.urgent = True
+        intake.crisis_kinds = sorted(set(intake.crisis_kinds or []) | set(crisis["kinds"]))
+        evidence = list(intake.crisis_evidence or [])
+        intake.crisis_evidence = evidence + [e for e in crisis["evidence"] if e not in evidence]
+        intake.categories = checklist.ordered([*(intake.categories or []), *checklist.for_crisis(crisis["kinds"])])
 
 
 def record_consents(session: Session, intake: Intake, consents: dict) -> None:

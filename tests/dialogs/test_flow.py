@@ -312,15 +312,29 @@ def test_quit_asks_first_then_deletes_partial_answers():
     assert chat.effect("discard").data["why"] == "quit"
 
 
-def test_wants_a_person_submits_what_is_there_flagged():
-    chat = Chat()
+def test_wants_a_person_opens_an_urgent_intake_then_asks_only_how_to_reach_them():
+    chat = Chat(channel="web")
     chat.start()
     chat.tap("who:self")
     chat.say("人と話したい")
+    opened = chat.effect("open").data["intake"]
+    assert opened["wants_person"] is True and opened["reporter_role"] == "self"  # staff see it now
+    assert chat.state.state is State.CONTACT and "contact:line" not in chat.buttons  # web: no LINE
+    chat.tap("contact:phone")
+    chat.say("電話は090-1234-5678です")
+    chat.tap("contact_time:anytime")
     submitted = chat.effect("submit").data
-    assert submitted["wants_person"] is True and submitted["reporter_role"] == "self"
+    assert submitted["wants_person"] is True and submitted["contact"]["phone"] == "09012345678"
     assert chat.state.state is State.IDLE
     assert "{receipt_no}" in chat.texts  # the store fills in the number
+    assert "8時30分" in chat.texts and "電話します" in chat.texts  # when, truthfully, and how
+
+
+def test_wants_a_person_when_contact_is_known_hands_over_at_once():
+    chat = self_to_confirm()
+    chat.say("人と話したい")
+    assert chat.effect("submit").data["wants_person"] is True
+    assert "LINE に とどきます" in chat.texts
 
 
 def test_edit_changes_one_part_and_returns_to_the_summary():
@@ -478,6 +492,8 @@ def test_crisis_in_the_middle_interrupts_then_the_question_comes_back():
     assert chat.state.state is State.CHECKLIST and chat.state.group == 1
     assert chat.effect("crisis").data["kind"] == "suicide"
     chat.say("人と話したい")
+    chat.tap("contact:line")
+    chat.tap("contact_time:anytime")
     submitted = chat.effect("submit").data
     assert submitted["crisis"] and submitted["wants_person"]
 
@@ -512,3 +528,45 @@ def test_a_message_that_is_both_violence_and_suicide_gets_both_sets_of_numbers()
     assert first.count("☎ 110") == 1
     assert set(chat.effect("crisis").data["kinds"]) == {"suicide", "violence"}
     assert chat.effect("crisis").data["intake"]["crisis_kinds"] == ["suicide", "violence"]
+
+
+# ---- what residents type is read as they mean it (issue 8 item 9, issue 9 item 13) ----------
+
+def test_typed_labels_and_short_forms_count_as_taps_and_never_become_free_text():
+    chat = Chat()
+    chat.start()
+    chat.say("本人")
+    assert chat.state.answers["role"] == "self"
+    chat.tap("household:alone")
+    chat.say("家賃が払えなくて困っています")
+    chat.say("ほかにもある・なおす")
+    assert chat.state.state is State.CHECKLIST
+    chat.say("ﾂｷﾞﾍ")  # half-width kana
+    assert chat.state.group == 1
+    chat.say("家賃が払えなくて困っています")  # the same words again are kept once
+    chat.say("ﾓﾄﾞﾙ")
+    assert chat.state.state is State.CHECKLIST and chat.state.group == 0
+    assert chat.state.concern == ["家賃が払えなくて困っています"]
+
+
+def test_yes_and_no_typed_answer_a_consent_question():
+    chat = self_to_confirm()
+    chat.tap("confirm:edit")
+    chat.tap("edit:consent")
+    chat.say("はい")
+    assert chat.state.consents["share"]["granted"] is True
+    chat.say("いいえ")
+    assert chat.state.consents["meeting"]["granted"] is False
+    chat.say("送信")
+    assert chat.effect("submit").data["free_text"] == "夜は電話に出られません"  # no はい / 送信
+
+
+@pytest.mark.parametrize("invented", ["who:admin", "who:", "household:palace", "since:" + "9" * 300])
+def test_values_that_were_never_offered_only_ask_again(invented):
+    chat = Chat()
+    chat.start()
+    if not invented.startswith("who"):
+        chat.tap("who:self")
+    before = chat.state.state
+    chat.tap(invented)
+    assert chat.state.state is before and "admin" not in chat.state.answers.values()
