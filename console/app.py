@@ -51,10 +51,11 @@ def create_app(settings: Settings | None = None, jobs=None, instance_path: str |
     app.register_blueprint(chat.bp)
 
     from console import auth
-    from console.views import queue
+    from console.views import failed_events, queue
 
     auth.init_app(app)
     app.register_blueprint(queue.bp)
+    app.register_blueprint(failed_events.bp)
     if settings.line_enabled:
         from bot.line import webhook
 

@@ -15,6 +15,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "queue.view": frozenset({"admin", "suishin", "viewer"}),
     "queue.view_topics": frozenset({"admin", "suishin"}),  # ◎/〇 items and crisis kinds per row
     "intake.view": frozenset({"admin", "suishin"}),  # the detail page: free text, people, consent
+    "events.manage": frozenset({"admin"}),  # messages the bot could not handle: list, retry
 }
 
 

@@ -29,6 +29,7 @@ class Settings:
     coordinator_label: str
     demo_password: str | None
     secure_cookies: bool = False  # set behind HTTPS: session cookies only travel encrypted
+    office_phone: str | None = None  # the counter's number, in the apology for a message we could not handle
 
     @property
     def line_enabled(self) -> bool:
@@ -52,4 +53,5 @@ class Settings:
             coordinator_label=get("TSUNAGU_COORDINATOR_LABEL") or "相談支援包括化推進員",
             demo_password=get("TSUNAGU_DEMO_PASSWORD"),
             secure_cookies=parse_bool("TSUNAGU_SECURE_COOKIES", get("TSUNAGU_SECURE_COOKIES")),
+            office_phone=get("TSUNAGU_OFFICE_PHONE"),
         )

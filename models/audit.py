@@ -22,6 +22,8 @@ ACTIONS = (
     "queue.view",
     "intake.view",
     "intake.view_denied",
+    "events.view_failed",
+    "event.retry",
 )
 
 

@@ -21,3 +21,8 @@ class WebhookEvent(SQLModel, table=True):
     occurred_at: datetime = time_field(default_factory=utcnow)
     received_at: datetime = time_field(default_factory=utcnow)
     processed_at: datetime | None = time_field(default=None, index=True)
+    # quarantine: an event that kept failing is set aside (failed_at) so the resident's later
+    # events go through; admins see it in the console and may retry it
+    attempts: int = 0
+    failed_at: datetime | None = time_field(default=None, index=True)
+    error: str | None = Field(default=None, max_length=64)  # exception type only, never text

@@ -2,8 +2,13 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timedelta
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import LockError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
 from bot.line.inputs import to_input
@@ -16,8 +21,14 @@ from . import runtime
 from .conversation import handle_input
 from .delivery import deliver_pending
 from .locks import user_lock
+from .quarantine import quarantine
 
 log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+PAUSES = (0.2, 1.0)  # between attempts: a one-off conflict passes, a bad event is set aside in ~1 s
+# not the event's fault: the job is retried later (RQ Retry / in-process timer), nothing counted
+TRANSIENT = (OperationalError, RedisConnectionError, RedisTimeoutError, LockError)
 
 
 def process_line_events(event_row_id: int) -> None:
@@ -35,22 +46,55 @@ def process_line_user(user_key: str) -> None:
     rt = runtime.current()
     redis = getattr(rt.jobs, "connection", None)
     with user_lock("line", user_key, redis):
-        while _process_next_event(user_key, rt.settings.coordinator_label):
-            pass
+        while (row_id := _next_event(user_key)) is not None:
+            _process_or_set_aside(row_id, user_key, rt.settings)
         if rt.line_sender_factory is not None:
             deliver_pending("line", user_key, rt.line_sender_factory())
 
 
-def _process_next_event(user_key: str, coordinator: str) -> bool:
+def _next_event(user_key: str) -> int | None:
+    """The oldest event of this user still waiting (not processed, not set aside)."""
     with session_scope() as session:
-        event = session.exec(
-            select(WebhookEvent)
+        return session.exec(
+            select(WebhookEvent.id)
             .where(WebhookEvent.channel == "line", WebhookEvent.user_key == user_key,
-                   WebhookEvent.processed_at.is_(None))
+                   WebhookEvent.processed_at.is_(None), WebhookEvent.failed_at.is_(None))
             .order_by(WebhookEvent.occurred_at, WebhookEvent.id)
         ).first()
-        if event is None:
-            return False
+
+
+def _process_or_set_aside(row_id: int, user_key: str, settings) -> None:
+    """Try the event up to MAX_ATTEMPTS times (counted on the row, so across jobs too), then
+    quarantine it. Faults of the infrastructure (database or Redis unreachable) are not the
+    event's fault: they go up, and the job is retried later with nothing counted."""
+    while True:
+        try:
+            _process_event(row_id, user_key, settings.coordinator_label)
+            return
+        except TRANSIENT:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any other failure is this event's
+            attempts = _count_failure(row_id)
+            log.warning("event row %s failed (attempt %d): %s", row_id, attempts, type(exc).__name__)
+            if attempts >= MAX_ATTEMPTS:
+                quarantine(row_id, type(exc).__name__, settings.office_phone)
+                return
+            time.sleep(PAUSES[min(attempts, len(PAUSES)) - 1])
+
+
+def _count_failure(row_id: int) -> int:
+    with session_scope() as session:
+        event = session.get(WebhookEvent, row_id)
+        event.attempts += 1
+        session.add(event)
+        return event.attempts
+
+
+def _process_event(row_id: int, user_key: str, coordinator: str) -> None:
+    with session_scope() as session:
+        event = session.get(WebhookEvent, row_id)
+        if event is None or event.processed_at is not None or event.failed_at is not None:
+            return
         inp = to_input(event.payload)
         if inp is not None:
             now = as_utc(event.occurred_at)
@@ -63,7 +107,6 @@ def _process_next_event(user_key: str, coordinator: str) -> bool:
         event.processed_at = utcnow()
         session.add(event)
         log.info("processed event %s", event.event_id)
-        return True
 
 
 def sweep_inbox(older_than: timedelta = timedelta(seconds=30)) -> int:
@@ -74,7 +117,7 @@ def sweep_inbox(older_than: timedelta = timedelta(seconds=30)) -> int:
         waiting_events = session.exec(
             select(WebhookEvent.user_key, WebhookEvent.id).where(
                 WebhookEvent.channel == "line", WebhookEvent.processed_at.is_(None),
-                WebhookEvent.received_at <= cutoff)
+                WebhookEvent.failed_at.is_(None), WebhookEvent.received_at <= cutoff)
         ).all()
         waiting_sends = session.exec(
             select(WebhookEvent.user_key, WebhookEvent.id)

@@ -30,6 +30,10 @@ class InProcessJobs:
         self._queue.put((func, args, 0))
         self._ensure_thread()
 
+    def enqueue_many(self, func: Callable, args_list: list[tuple]) -> None:
+        for args in args_list:
+            self.enqueue(func, *args)
+
     def _ensure_thread(self) -> None:
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
@@ -71,6 +75,16 @@ class RQJobs:
         from rq import Retry
 
         self.queue.enqueue(func, *args, retry=Retry(max=len(self._intervals), interval=self._intervals))
+
+    def enqueue_many(self, func: Callable, args_list: list[tuple]) -> None:
+        """One Redis round trip for all the jobs of a webhook."""
+        from rq import Queue, Retry
+
+        retry = Retry(max=len(self._intervals), interval=self._intervals)
+        with self.connection.pipeline() as pipe:
+            self.queue.enqueue_many([Queue.prepare_data(func, args=args, retry=retry) for args in args_list],
+                                    pipeline=pipe)
+            pipe.execute()
 
     def enqueue_periodic(self, func: Callable) -> None:
         """At most one queued copy of a periodic job, whoever schedules it."""

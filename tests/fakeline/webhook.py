@@ -31,9 +31,11 @@ def signed_webhook(
 ) -> tuple[bytes, str]:
     """The raw webhook body {"destination", "events"} and its X-Line-Signature.
     `events=[]` is what LINE's "Verify" button sends."""
-    body = json.dumps(
-        {"destination": destination, "events": events}, ensure_ascii=False
-    ).encode("utf-8")
+    payload = {"destination": destination, "events": events}
+    try:
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate can only travel as a \uXXXX escape
+        body = json.dumps(payload).encode("ascii")
     return body, signature_for(channel_secret, body)
 
 

@@ -1,0 +1,109 @@
+"""Incoming LINE events -> rows of webhook_event, checked and cleaned, stored in one statement.
+
+Checks are the ones a column or the dialog needs; an event that fails one is still stored
+(as failed, with the reason) so nothing is silently lost and LINE is not asked to redeliver.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from bot.sanitize import clean_json
+from models import WebhookEvent
+from models.base import utcnow
+from models.db import session_scope
+
+from .inputs import user_id
+
+MAX_ID = 64  # webhook_event.event_id, user_key and reply_token columns
+EARLIEST = datetime(2011, 6, 1, tzinfo=timezone.utc)  # before LINE existed
+FUTURE_SLACK = timedelta(days=30)  # generous: tests and clock skew; beyond it the time is meaningless
+CHUNK = 500  # rows per INSERT: well under PostgreSQL's and SQLite's bound-parameter limits
+
+
+def prepare(event) -> dict:
+    """One webhook_event row (as a dict) for one event from the body, failed if unusable."""
+    now = utcnow()
+    event = clean_json(event) if isinstance(event, dict) else {"invalid": clean_json(event)}
+    problem = None
+    event_id = event.get("webhookEventId")
+    if not isinstance(event_id, str) or not 0 < len(event_id) <= MAX_ID:
+        problem = "invalid:webhookEventId"
+        # a stable stand-in key, so a redelivery of the same bad event is still stored once
+        event_id = "~" + hashlib.sha256(json.dumps(event, sort_keys=True).encode()).hexdigest()[:MAX_ID - 1]
+    key = user_id(event)
+    if key is not None and (not isinstance(key, str) or not 0 < len(key) <= MAX_ID):
+        problem, key = problem or "invalid:userId", None
+    token = event.get("replyToken")
+    if token is not None and (not isinstance(token, str) or len(token) > MAX_ID):
+        problem, token = problem or "invalid:replyToken", None
+    occurred = _event_time(event.get("timestamp"), now)
+    if occurred is None:
+        problem, occurred = problem or "invalid:timestamp", now
+    problem = problem or _content_problem(event)
+    return {
+        "event_id": event_id, "channel": "line", "user_key": key or "-", "payload": event,
+        "reply_token": token, "occurred_at": occurred, "received_at": now, "processed_at": None,
+        "attempts": 0, "failed_at": now if problem else None, "error": problem,
+    }
+
+
+def _event_time(millis, now: datetime) -> datetime | None:
+    if isinstance(millis, bool) or not isinstance(millis, (int, float)):
+        return None
+    try:
+        when = datetime.fromtimestamp(millis / 1000, tz=timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return None
+    return when if EARLIEST <= when <= now + FUTURE_SLACK else None
+
+
+def _content_problem(event: dict) -> str | None:
+    """The fields the dialog reads must have the type it expects."""
+    if event.get("type") == "message":
+        message = event.get("message")
+        if not isinstance(message, dict):
+            return "invalid:message"
+        if message.get("type") == "text" and not isinstance(message.get("text"), str):
+            return "invalid:message.text"
+    if event.get("type") == "postback":
+        postback = event.get("postback")
+        if not isinstance(postback, dict) or not isinstance(postback.get("data"), str):
+            return "invalid:postback"
+    return None
+
+
+def store(rows: list[dict]) -> dict[str, int]:
+    """Insert the rows, skipping event ids already stored (redeliveries); one transaction.
+    Returns {LINE user id: row id of one new, processable event of theirs}."""
+    users: dict[str, int] = {}
+    if not rows:
+        return users
+    table = WebhookEvent.__table__
+    with session_scope() as session:
+        dialect = session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        for start in range(0, len(rows), CHUNK):
+            chunk = _unique(rows[start:start + CHUNK])
+            statement = (insert(table).values(chunk)
+                         .on_conflict_do_nothing(index_elements=["event_id"])
+                         .returning(table.c.id, table.c.user_key, table.c.failed_at))
+            for row_id, key, failed_at in session.execute(statement):
+                if failed_at is None and key != "-":
+                    users.setdefault(key, row_id)
+    return users
+
+
+def _unique(rows: list[dict]) -> list[dict]:
+    """One row per event id within a statement (PostgreSQL refuses to touch a row twice)."""
+    seen: set[str] = set()
+    unique = []
+    for row in rows:
+        if row["event_id"] not in seen:
+            seen.add(row["event_id"])
+            unique.append(row)
+    return unique
