@@ -56,6 +56,9 @@ def create_app(settings: Settings | None = None, jobs=None, instance_path: str |
     auth.init_app(app)
     app.register_blueprint(queue.bp)
     app.register_blueprint(failed_events.bp)
+    from console.views import admin
+
+    app.register_blueprint(admin.bp)
     if settings.line_enabled:
         from bot.line import webhook
 

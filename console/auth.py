@@ -39,6 +39,7 @@ class Staff:
     display_name: str
     role: str
     active: bool
+    agency_id: int | None = None  # agency staff: the agency whose referrals they see
 
     is_authenticated = True
     is_anonymous = False
@@ -52,7 +53,7 @@ class Staff:
 
     @classmethod
     def of(cls, user: StaffUser) -> "Staff":
-        return cls(user.id, user.username, user.display_name, user.role, user.active)
+        return cls(user.id, user.username, user.display_name, user.role, user.active, agency_id=user.agency_id)
 
 
 class LoginForm(FlaskForm):
@@ -123,4 +124,6 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def console_context():
-        return {"can": can, "coordinator_label": app.config["TSUNAGU"].coordinator_label}
+        from console import config_store  # the label staff set in 管理 → 設定 (env value is the default)
+
+        return {"can": can, "coordinator_label": config_store.cached("coordinator_label")}

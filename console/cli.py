@@ -147,6 +147,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("classify", help="one message per line on stdin -> one JSON per line")
     p.set_defaults(func=cmd_classify)
+
+    from console.staff_cli import add_parsers
+
+    add_parsers(sub)  # staff add, directory load
     return parser
 
 

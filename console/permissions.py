@@ -19,10 +19,37 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+# referrals, replies and administration (console/referrals.py, replies.py, views/admin.py)
+PERMISSIONS.update({
+    "referral.create": frozenset({"admin", "suishin"}),  # obj: the intake
+    "referral.withdraw": frozenset({"admin", "suishin"}),  # obj: the intake
+    "referral.view": frozenset({"admin", "suishin", "agency"}),  # obj: the referral
+    "referral.answer": frozenset({"agency"}),  # accept, decline, つなぎ戻し, done, contacts; obj: the referral
+    "referral.list": frozenset({"agency"}),  # the agency's own inbox of referrals
+    "resident.reply": frozenset({"admin", "suishin"}),  # obj: the intake
+    "directory.view": frozenset({"admin", "suishin"}),
+    "admin.staff": frozenset({"admin"}),
+    "admin.directory": frozenset({"admin"}),
+    "admin.settings": frozenset({"admin"}),
+    "audit.view": frozenset({"admin"}),
+})
+# agency staff act only on what is referred to their own agency
+_OWN_AGENCY = frozenset({"referral.view", "referral.answer"})
+
+
+def _own_agency(user, obj) -> bool:
+    mine = getattr(user, "agency_id", None)
+    return mine is not None and obj is not None and getattr(obj, "agency_id", None) == mine
+
+
 def can(user, action: str, obj=None) -> bool:
     """True if `user` (anything with .role and .active, or None) may do `action` (to `obj`)."""
     if action not in PERMISSIONS:
         raise ValueError(f"unknown permission {action!r}")
     if user is None or not getattr(user, "active", False):
         return False
-    return user.role in PERMISSIONS[action]
+    if user.role not in PERMISSIONS[action]:
+        return False
+    if user.role == "agency" and action in _OWN_AGENCY:
+        return _own_agency(user, obj)
+    return True

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from models import StaffUser
+from models import Agency, StaffUser
 from models.db import session_scope
 
 DEMO_STAFF = (
@@ -12,6 +12,7 @@ DEMO_STAFF = (
     ("agency", "関係機関職員（デモ）", "agency"),
     ("viewer", "閲覧者（デモ）", "viewer"),
 )
+DEMO_AGENCY = "seikatsu"  # the demo agency account works at 生活自立支援課 (console/data/directory.yaml)
 
 
 def upsert_staff(session: Session, username: str, display_name: str, role: str, password: str) -> StaffUser:
@@ -27,10 +28,17 @@ def upsert_staff(session: Session, username: str, display_name: str, role: str, 
 
 
 def seed_demo_staff(password: str) -> list[str]:
-    """The demo accounts admin, suishin, agency, viewer, all with `password`. Idempotent."""
+    """The agency directory and the demo accounts admin, suishin, agency, viewer, all with
+    `password`. Idempotent."""
+    from console.directory import seed_directory
+
     if not password:
         raise ValueError("demo staff need a password")
     with session_scope() as session:
+        seed_directory(session)
+        agency = session.exec(select(Agency).where(Agency.code == DEMO_AGENCY)).first()
         for username, display_name, role in DEMO_STAFF:
-            upsert_staff(session, username, display_name, role, password)
+            user = upsert_staff(session, username, display_name, role, password)
+            if role == "agency" and user.agency_id is None and agency is not None:
+                user.agency_id = agency.id
     return [username for username, _, _ in DEMO_STAFF]

@@ -1,12 +1,18 @@
 """SQLModel tables, one module per concern; import them here so metadata knows them all."""
+from .agency import Agency
 from .audit import AuditEvent, StaffUser  # console staff + audit trail
 from .consent import ConsentRecord
 from .conversation import Conversation
 from .inbox import WebhookEvent
 from .intake import Household, Intake, Person, Reporter
 from .outbox import OutboxMessage
+from .referral import Referral
+from .setting import AppSetting
 
 __all__ = [
+    "Agency",
+    "AppSetting",
+    "Referral",
     "AuditEvent",
     "StaffUser",
     "ConsentRecord",

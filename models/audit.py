@@ -24,6 +24,19 @@ ACTIONS = (
     "intake.view_denied",
     "events.view_failed",
     "event.retry",
+    # referrals, replies and administration (console/referrals.py, replies.py, views/admin.py)
+    "referral.list",
+    "referral.view",
+    "referral.view_denied",
+    "referral.reminder",
+    "admin.staff_create",
+    "admin.staff_update",
+    "admin.staff_password",
+    "admin.agency_create",
+    "admin.agency_update",
+    "admin.setting",
+    "audit.view",
+    "staff.cli_add",
 )
 
 

@@ -55,3 +55,6 @@ class Intake(SQLModel, table=True):
     wants_person: bool = False
     complete: bool = False  # False while a crisis-opened intake waits for the rest of the dialog
     status: str = Field(default="new", index=True, max_length=16)
+    # staff replies without a sound or banner (LINE notificationDisabled); None: decided by the
+    # case (DV / violence -> silent), see console/replies.py
+    silent_replies: bool | None = None

@@ -24,6 +24,8 @@ class OutboxMessage(SQLModel, table=True):
     retry_key: str = Field(default_factory=lambda: str(uuid.uuid4()), max_length=36)
     status: str = Field(default="pending", index=True, max_length=16)  # pending/sent/failed
     attempts: int = 0
+    # LINE notificationDisabled: the resident's phone does not ring or show it (DV: someone may watch)
+    silent: bool = False
     sent_via: str | None = Field(default=None, max_length=8)  # reply / push / web
     last_error: str | None = Field(default=None, max_length=200)
     created_at: datetime = time_field(default_factory=utcnow)

@@ -41,6 +41,7 @@ class StaffUser(SQLModel, table=True):
     role: str = Field(max_length=16)
     password_hash: str = Field(max_length=255)
     active: bool = True
+    agency_id: int | None = Field(default=None, foreign_key="agency.id")  # agency staff: the one agency they work for
     created_at: datetime = time_field(default_factory=utcnow)
 
     def __init__(self, **data):
