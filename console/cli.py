@@ -61,19 +61,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
         logins = seed_demo_staff(password)
     _print_urls(app, args.host, args.port, logins, password)
     _start_periodic()
-    app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
+    from console.commands.serve import serve_single
+
+    serve_single(app, args.host, args.port)  # not Flask's development server
     return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from waitress import serve
+    from console.commands.serve import serve
 
     _logging()
     app = _app(generate_secret=False)
     _print_urls(app, args.host, args.port, [], None)
     if not app.config["TSUNAGU"].redis_url:
         _start_periodic()  # with Redis, `tsunagu worker` runs them
-    serve(app, host=args.host, port=args.port, threads=8)
+    serve(app, args.host, args.port, workers=args.workers)
     return 0
 
 
@@ -81,19 +83,14 @@ def cmd_worker(args: argparse.Namespace) -> int:
     _logging()
     app = _app(generate_secret=True)  # jobs never touch sessions: a throwaway key is fine
     from workers import runtime
-    from workers.events import sweep_inbox
 
     jobs = runtime.current().jobs
     if not hasattr(jobs, "queue"):
         print("REDIS_URL is not set: jobs already run inside `tsunagu serve` / `tsunagu demo`.", file=sys.stderr)
         return 2
-    from rq import Worker
+    from console.commands.worker import run_worker
 
-    with app.app_context():
-        sweep_inbox()  # events stored while no worker (or no Redis) was running
-        _start_periodic()
-        Worker([jobs.queue], connection=jobs.connection).work(with_scheduler=True, burst=args.burst)
-    return 0
+    return run_worker(app, burst=args.burst, start_periodic=_start_periodic, threads=args.threads)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -132,12 +129,16 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=text)
         p.add_argument("--host", default="127.0.0.1")
         p.add_argument("--port", type=int, default=5000)
+        if name == "serve":
+            p.add_argument("--workers", type=int, default=None,
+                           help="web processes with REDIS_URL (gunicorn; default 2 x CPUs)")
         if name == "demo":
             p.add_argument("--instance", default=os.path.abspath("instance"), help="folder for the SQLite file")
         p.set_defaults(func=func)
 
     p = sub.add_parser("worker", help="RQ worker for REDIS_URL (processes LINE events, sends replies)")
     p.add_argument("--burst", action="store_true", help="exit when the queue is empty")
+    p.add_argument("--threads", type=int, default=4, help="job loops in this process (default 4)")
     p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("export", help="intakes as structured records")

@@ -30,7 +30,7 @@ def deliver_pending(channel: str, user_key: str, sender) -> int:
         ).all()
     sent = 0
     for row in rows:
-        outcome = _send_one(row, sender)
+        outcome = send_one(row, sender)
         with session_scope() as session:
             session.add(row)
         if outcome == "retry_later":
@@ -39,7 +39,7 @@ def deliver_pending(channel: str, user_key: str, sender) -> int:
     return sent
 
 
-def _send_one(row: OutboxMessage, sender) -> str:
+def send_one(row: OutboxMessage, sender) -> str:
     result = None
     if row.reply_token:
         result = sender.reply(row.reply_token, row.messages)

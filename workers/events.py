@@ -19,7 +19,7 @@ from models.db import session_scope
 
 from . import runtime
 from .conversation import handle_input
-from .delivery import deliver_pending
+from .delivery import deliver_pending, send_one
 from .locks import user_lock
 from .quarantine import quarantine
 
@@ -45,11 +45,15 @@ def process_line_events(event_row_id: int) -> None:
 def process_line_user(user_key: str) -> None:
     rt = runtime.current()
     redis = getattr(rt.jobs, "connection", None)
+    sender = rt.line_sender_factory() if rt.line_sender_factory is not None else None
     with user_lock("line", user_key, redis):
+        if sender is not None:
+            deliver_pending("line", user_key, sender)  # what an earlier job could not send goes first
+        left_pending = False
         while (row_id := _next_event(user_key)) is not None:
-            _process_or_set_aside(row_id, user_key, rt.settings)
-        if rt.line_sender_factory is not None:
-            deliver_pending("line", user_key, rt.line_sender_factory())
+            left_pending |= _process_or_set_aside(row_id, user_key, rt.settings, sender)
+        if sender is not None and left_pending:
+            deliver_pending("line", user_key, sender)  # raises DeliveryDeferred: the job is retried
 
 
 def _next_event(user_key: str) -> int | None:
@@ -63,14 +67,14 @@ def _next_event(user_key: str) -> int | None:
         ).first()
 
 
-def _process_or_set_aside(row_id: int, user_key: str, settings) -> None:
+def _process_or_set_aside(row_id: int, user_key: str, settings, sender) -> bool:
     """Try the event up to MAX_ATTEMPTS times (counted on the row, so across jobs too), then
     quarantine it. Faults of the infrastructure (database or Redis unreachable) are not the
-    event's fault: they go up, and the job is retried later with nothing counted."""
+    event's fault: they go up, and the job is retried later with nothing counted.
+    Returns True if messages are left to send."""
     while True:
         try:
-            _process_event(row_id, user_key, settings.coordinator_label)
-            return
+            return _process_event(row_id, user_key, settings.coordinator_label, sender)
         except TRANSIENT:
             raise
         except Exception as exc:  # noqa: BLE001 - any other failure is this event's
@@ -78,7 +82,7 @@ def _process_or_set_aside(row_id: int, user_key: str, settings) -> None:
             log.warning("event row %s failed (attempt %d): %s", row_id, attempts, type(exc).__name__)
             if attempts >= MAX_ATTEMPTS:
                 quarantine(row_id, type(exc).__name__, settings.office_phone)
-                return
+                return True
             time.sleep(PAUSES[min(attempts, len(PAUSES)) - 1])
 
 
@@ -90,23 +94,39 @@ def _count_failure(row_id: int) -> int:
         return event.attempts
 
 
-def _process_event(row_id: int, user_key: str, coordinator: str) -> None:
+def _process_event(row_id: int, user_key: str, coordinator: str, sender) -> bool:
+    """One event in one transaction: the dialog step, its outbox rows, and their first send.
+
+    Sending before the commit saves a second transaction per message; the window in which a
+    crash can leave a message sent but not marked sent is the same as sending after it (the
+    reply itself cannot be undone either way). Returns True if messages are left to send."""
     with session_scope() as session:
         event = session.get(WebhookEvent, row_id)
         if event is None or event.processed_at is not None or event.failed_at is not None:
-            return
+            return False
+        rows: list[OutboxMessage] = []
         inp = to_input(event.payload)
         if inp is not None:
             now = as_utc(event.occurred_at)
             messages = handle_input(session, "line", user_key, inp, now, coordinator)
             for seq, batch in enumerate(render_batches(messages)):
-                session.add(OutboxMessage(
+                rows.append(OutboxMessage(
                     channel="line", user_key=user_key, event_id=event.event_id, seq=seq,
                     messages=batch, reply_token=event.reply_token if seq == 0 else None,
                 ))
+            session.add_all(rows)
         event.processed_at = utcnow()
         session.add(event)
+        session.flush()  # the step's rows are written (and valid) before anything is sent
+        left = bool(rows)
+        if sender is not None:
+            left = False
+            for row in rows:
+                if send_one(row, sender) == "retry_later":
+                    left = True
+                    break
         log.info("processed event %s", event.event_id)
+        return left
 
 
 def sweep_inbox(older_than: timedelta = timedelta(seconds=30)) -> int:

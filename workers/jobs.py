@@ -18,12 +18,15 @@ RETRY_INTERVALS = [2, 10, 30, 120, 600]  # seconds; LINE 5xx/429 and Redis hiccu
 
 
 class InProcessJobs:
-    """A single worker thread: jobs run in order, off the request path, with the same retries."""
+    """A few worker threads: jobs run off the request path, with the same retries. A job
+    mostly waits (database commits, LINE calls), so several threads keep replies flowing
+    while one waits; one person's events stay in order through the per-user lock."""
 
-    def __init__(self, retry_intervals: list[float] | None = None):
+    def __init__(self, retry_intervals: list[float] | None = None, threads: int = 4):
         self._queue: queue.Queue = queue.Queue()
         self._intervals = RETRY_INTERVALS if retry_intervals is None else retry_intervals
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
+        self._size = threads
         self._lock = threading.Lock()
 
     def enqueue(self, func: Callable, *args) -> None:
@@ -36,9 +39,11 @@ class InProcessJobs:
 
     def _ensure_thread(self) -> None:
         with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="tsunagu-jobs", daemon=True)
-                self._thread.start()
+            self._threads = [t for t in self._threads if t.is_alive()]
+            while len(self._threads) < self._size:
+                thread = threading.Thread(target=self._run, name=f"tsunagu-jobs-{len(self._threads)}", daemon=True)
+                thread.start()
+                self._threads.append(thread)
 
     def _run(self) -> None:
         while True:
@@ -74,7 +79,8 @@ class RQJobs:
     def enqueue(self, func: Callable, *args) -> None:
         from rq import Retry
 
-        self.queue.enqueue(func, *args, retry=Retry(max=len(self._intervals), interval=self._intervals))
+        self.queue.enqueue(func, *args, retry=Retry(max=len(self._intervals), interval=self._intervals),
+                           result_ttl=0)
 
     def enqueue_many(self, func: Callable, args_list: list[tuple]) -> None:
         """One Redis round trip for all the jobs of a webhook."""
@@ -82,7 +88,8 @@ class RQJobs:
 
         retry = Retry(max=len(self._intervals), interval=self._intervals)
         with self.connection.pipeline() as pipe:
-            self.queue.enqueue_many([Queue.prepare_data(func, args=args, retry=retry) for args in args_list],
+            # result_ttl=0: a job's return value is never read; not storing it saves Redis work per job
+            self.queue.enqueue_many([Queue.prepare_data(func, args=args, retry=retry, result_ttl=0) for args in args_list],
                                     pipeline=pipe)
             pipe.execute()
 

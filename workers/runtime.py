@@ -26,8 +26,10 @@ def configure(settings: Settings, jobs) -> Runtime:
     if settings.line_enabled:
         from bot.line.sender import LineSender
 
-        def factory():
-            return LineSender(settings.line_api_base_url, settings.line_channel_access_token)
+        sender = LineSender(settings.line_api_base_url, settings.line_channel_access_token)
+
+        def factory():  # one per process: it keeps its connections to LINE alive
+            return sender
 
     _runtime = Runtime(settings=settings, jobs=jobs, line_sender_factory=factory)
     return _runtime

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import secrets
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -42,6 +43,8 @@ def line_length(text: str) -> int:
 
 
 class _QuietHandler(WSGIRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as the real API allows
+
     def log_request(self, *args, **kwargs) -> None:  # no access log noise in test output
         pass
 
@@ -63,8 +66,13 @@ class FakeLine:
       calls      every request that reached the fake: {"endpoint", "status"}
     """
 
-    def __init__(self, access_token: str = DEFAULT_ACCESS_TOKEN):
+    def __init__(self, access_token: str = DEFAULT_ACCESS_TOKEN, any_reply_token: bool = False):
         self.access_token = access_token
+        # benchmarks: a token "<userId>:<anything>" that was never issued is valid once, so a
+        # load generator in another process need not ask for tokens first
+        self.any_reply_token = any_reply_token
+        self.reused_reply_tokens = 0  # replies with a token already used: a duplicate answer
+        self._delivery_meta: list[tuple[str | None, float]] = []
         self.delivered: list[dict] = []
         self.calls: list[dict] = []
         self._lock = threading.Lock()
@@ -78,10 +86,10 @@ class FakeLine:
 
     # -- lifecycle --------------------------------------------------------------------
 
-    def start(self) -> "FakeLine":
+    def start(self, port: int = 0) -> "FakeLine":
         self._stopping.clear()
         self._server = make_server(
-            "127.0.0.1", 0, self.app, threaded=True, request_handler=_QuietHandler
+            "127.0.0.1", port, self.app, threaded=True, request_handler=_QuietHandler
         )
         self._thread = threading.Thread(
             # a short poll interval keeps stop() (and so every test teardown) fast
@@ -180,6 +188,16 @@ class FakeLine:
         def push():
             return self._handle("push")
 
+        @app.get("/_fake/deliveries")
+        def deliveries():
+            """For a load generator in another process: deliveries from index `after` on."""
+            after = int(request.args.get("after", 0))
+            with self._lock:
+                items = [{"to": d["to"], "endpoint": d["endpoint"], "token": token, "at": at}
+                         for d, (token, at) in zip(self.delivered[after:], self._delivery_meta[after:])]
+                reused = self.reused_reply_tokens
+            return jsonify(items=items, next=after + len(items), reused_reply_tokens=reused)
+
         return app
 
     def _handle(self, endpoint: str) -> Response:
@@ -220,6 +238,11 @@ class FakeLine:
         with self._lock:
             if endpoint == "reply":
                 token = self._tokens.get(body["replyToken"])
+                if token is None and self.any_reply_token and ":" in body["replyToken"]:
+                    token = self._tokens[body["replyToken"]] = {
+                        "user": body["replyToken"].split(":", 1)[0], "state": "valid"}
+                if token is not None and token["state"] == "used":
+                    self.reused_reply_tokens += 1
                 if token is None or token["state"] != "valid":
                     return _error(400, "Invalid reply token")
                 token["state"] = "used"
@@ -237,6 +260,8 @@ class FakeLine:
                 if retry_key is not None:
                     self._retry_keys[retry_key] = request_id
                 to = body["to"]
+            # when and with which reply token, for load generators (kept apart: tests compare delivered)
+            self._delivery_meta.append((body["replyToken"] if endpoint == "reply" else None, time.time()))
             self.delivered.append(
                 {
                     "endpoint": endpoint,
@@ -324,3 +349,24 @@ def _validate_quick_reply(qr, at: str, bad) -> None:
                 not isinstance(display, str) or not 1 <= line_length(display) <= 300
             ):
                 bad("Length must be between 1 and 300", f"{where}.action.displayText")
+
+
+def main() -> None:
+    """Run the fake on its own: `python -m tests.fakeline.server --port 5501 --any-reply-token`."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--port", type=int, default=5501)
+    parser.add_argument("--access-token", default=DEFAULT_ACCESS_TOKEN)
+    parser.add_argument("--any-reply-token", action="store_true")
+    args = parser.parse_args()
+    fake = FakeLine(args.access_token, any_reply_token=args.any_reply_token).start(args.port)
+    print(f"fake LINE on {fake.base_url}", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        fake.stop()
+
+
+if __name__ == "__main__":
+    main()

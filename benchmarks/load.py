@@ -1,0 +1,327 @@
+"""Load test of the production path, beside the LINE SDK's echo sample, in one run.
+
+    python benchmarks/load.py                        # embedded default: SQLite, in-process jobs
+    DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/t_perf REDIS_URL=redis://127.0.0.1:6379/5 \
+        python benchmarks/load.py --workers 2        # PostgreSQL + Redis, `tsunagu serve` + 2 workers
+
+Starts, as separate processes: the fake LINE server (tests/fakeline, reply tokens
+"<user>:<n>" accepted once), `tsunagu serve` (+ N `tsunagu worker` with REDIS_URL), and an
+echo bot written like the line-bot-sdk Flask example (benchmarks/echo_app.py). For each
+of the two it measures, with signed webhooks sent by an aiohttp client in this process:
+
+- closed loop: R residents x M messages, each waits for the reply before the next one:
+  reply latency p50/p95/p99 (webhook sent -> reply received by the fake LINE), replies not
+  within 10 s, lost (never answered after the drain) and duplicated (a reply token used twice);
+- open loop: C connections sending unique signed events as fast as acknowledged for S s:
+  events/s acknowledged, ack latency p50/p99, events still unanswered after the drain period.
+
+The database is not emptied: every run uses fresh user and event ids.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.fakeline import signed_webhook, text_event  # noqa: E402
+
+SECRET = "load-secret"
+TOKEN = "load-access-token"
+FAKE_PORT, ECHO_PORT, PRODUCT_PORT = 5501, 5502, 5510
+WORDS = ["こんにちは", "家族のこと", "親", "75歳以上", "元本郷町"]
+REPLY_WAIT = 10.0
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+class Deliveries:
+    """Follows the fake LINE's deliveries: reply token -> time it was received."""
+
+    def __init__(self, session: aiohttp.ClientSession, base: str):
+        self.session, self.base = session, base
+        self.replied: dict[str, float] = {}
+        self.reused = 0
+        self._next = 0
+        self._waiters: dict[str, asyncio.Future] = {}
+
+    async def run(self) -> None:
+        while True:
+            async with self.session.get(f"{self.base}/_fake/deliveries", params={"after": self._next}) as r:
+                data = await r.json()
+            self._next, self.reused = data["next"], data["reused_reply_tokens"]
+            for item in data["items"]:
+                token = item["token"]
+                if token and token not in self.replied:
+                    self.replied[token] = item["at"]
+                    waiter = self._waiters.pop(token, None)
+                    if waiter is not None and not waiter.done():
+                        waiter.set_result(item["at"])
+            await asyncio.sleep(0.005)
+
+    async def wait(self, token: str, timeout: float) -> float | None:
+        if token in self.replied:
+            return self.replied[token]
+        future = self._waiters[token] = asyncio.get_running_loop().create_future()
+        try:
+            return await asyncio.wait_for(future, timeout)
+        except asyncio.TimeoutError:
+            self._waiters.pop(token, None)
+            return None
+
+
+def signed(user: str, words: str, token: str, ts: int) -> tuple[bytes, str]:
+    return signed_webhook(SECRET, [text_event(user, words, token, timestamp=ts)])
+
+
+async def post(session, url: str, body: bytes, signature: str) -> int:
+    async with session.post(url, data=body, headers={"X-Line-Signature": signature,
+                                                     "Content-Type": "application/json"}) as r:
+        await r.read()
+        return r.status
+
+
+async def closed_loop(session, url: str, deliveries: Deliveries, residents: int, messages: int, drain: float) -> dict:
+    run = secrets.token_hex(4)
+    latencies: list[float] = []
+    late, errors = 0, 0
+    tokens: list[str] = []
+
+    async def resident(n: int) -> None:
+        nonlocal late, errors
+        user = f"U{run}{n:024x}"
+        for m in range(messages):
+            token = f"{user}:c{m}"
+            tokens.append(token)
+            body, signature = signed(user, WORDS[m % len(WORDS)], token, int(time.time() * 1000))
+            sent = time.time()
+            if await post(session, url, body, signature) != 200:
+                errors += 1
+                continue
+            at = await deliveries.wait(token, REPLY_WAIT + drain)
+            if at is None or at - sent > REPLY_WAIT:
+                late += 1
+            if at is not None:
+                latencies.append(at - sent)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(resident(n) for n in range(residents)))
+    elapsed = time.perf_counter() - started
+    lost = await _drain(deliveries, tokens, drain)
+    return {"sent": len(tokens), "p50": percentile(latencies, .5), "p95": percentile(latencies, .95),
+            "p99": percentile(latencies, .99), "late": late, "errors": errors, "lost": lost,
+            "elapsed": elapsed}
+
+
+async def open_loop(session, url: str, deliveries: Deliveries, connections: int, seconds: float,
+                    drain: float, users: int = 2000) -> dict:
+    run = secrets.token_hex(4)
+    acks: list[float] = []
+    tokens: list[str] = []
+    errors = 0
+    # bodies are signed before the clock starts, so the client measures the server, not HMAC
+    prepared: list[list[tuple[str, bytes, str]]] = [[] for _ in range(connections)]
+    budget = int(seconds * 6000 / connections) + 1  # more than any server here can take
+    ts = int(time.time() * 1000)
+    for c in range(connections):
+        for i in range(budget):
+            user = f"U{run}{(c * budget + i) % users:024x}"
+            token = f"{user}:o{c}-{i}"
+            prepared[c].append((token, *signed(user, "こんにちは", token, ts + i)))
+    stop_at = time.perf_counter() + seconds
+
+    async def connection(c: int) -> None:
+        nonlocal errors
+        for token, body, signature in prepared[c]:
+            if time.perf_counter() >= stop_at:
+                return
+            t0 = time.perf_counter()
+            status = await post(session, url, body, signature)
+            if status == 200:
+                acks.append(time.perf_counter() - t0)
+                tokens.append(token)
+            else:
+                errors += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(connection(c) for c in range(connections)))
+    elapsed = time.perf_counter() - started
+    unanswered = await _drain(deliveries, tokens, drain)
+    return {"acked": len(acks), "rate": len(acks) / elapsed, "ack_p50": percentile(acks, .5),
+            "ack_p99": percentile(acks, .99), "errors": errors, "unanswered": unanswered}
+
+
+async def _drain(deliveries: Deliveries, tokens: list[str], seconds: float) -> int:
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        if all(t in deliveries.replied for t in tokens):
+            break
+        await asyncio.sleep(0.1)
+    return sum(t not in deliveries.replied for t in tokens)
+
+
+def start(args: list[str], env: dict, log: Path) -> subprocess.Popen:
+    return subprocess.Popen(args, env=env, cwd=ROOT, stdout=log.open("ab"), stderr=subprocess.STDOUT,
+                            start_new_session=True)
+
+
+async def wait_up(session, url: str, timeout: float = 60) -> None:
+    deadline = time.perf_counter() + timeout
+    while True:
+        try:
+            async with session.get(url) as r:
+                if r.status < 500:
+                    return
+        except aiohttp.ClientError:
+            pass
+        if time.perf_counter() > deadline:
+            raise RuntimeError(f"{url} did not come up")
+        await asyncio.sleep(0.2)
+
+
+async def measure(name: str, base: str, deliveries, args) -> dict:
+    # a new connection per webhook, as LINE delivers them; keep-alive for the open loop (like wrk)
+    connector = aiohttp.TCPConnector(limit=0, force_close=True)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        closed = await closed_loop(session, f"{base}/callback", deliveries, args.residents, args.messages, args.drain)
+    if args.closed_only:
+        return {"name": name, "closed": closed, "open": {"acked": 0, "rate": float("nan"), "ack_p50": float("nan"),
+                                                          "ack_p99": float("nan"), "errors": 0, "unanswered": 0}}
+    connector = aiohttp.TCPConnector(limit=args.connections)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        opened = await open_loop(session, f"{base}/callback", deliveries, args.connections, args.seconds, args.drain)
+    return {"name": name, "closed": closed, "open": opened}
+
+
+def report(results: list[dict], args, backend: str) -> None:
+    print(f"\nback end: {backend}; {os.cpu_count()} CPUs")
+    print(f"closed loop: {args.residents} residents x {args.messages} messages; "
+          f"open loop: {args.connections} connections x {args.seconds:g} s; drain {args.drain:g} s\n")
+    names = [r["name"] for r in results]
+    rows = [
+        ("reply p50 (s)", lambda r: f"{r['closed']['p50']:.3f}"),
+        ("reply p95 (s)", lambda r: f"{r['closed']['p95']:.3f}"),
+        ("reply p99 (s)", lambda r: f"{r['closed']['p99']:.3f}"),
+        ("replies not within 10 s", lambda r: f"{r['closed']['late']} of {r['closed']['sent']}"),
+        ("replies lost / duplicated", lambda r: f"{r['closed']['lost']} / {r['dup']}"),
+        ("open loop: events/s acked", lambda r: f"{r['open']['rate']:.0f}"),
+        ("ack p50 (ms)", lambda r: f"{r['open']['ack_p50'] * 1000:.1f}"),
+        ("ack p99 (ms)", lambda r: f"{r['open']['ack_p99'] * 1000:.1f}"),
+        ("events acked / non-200", lambda r: f"{r['open']['acked']} / {r['open']['errors']}"),
+        ("unanswered after drain", lambda r: f"{r['open']['unanswered']}"),
+    ]
+    width = max(len(n) for n in names) + 2
+    print(f"{'':28}" + "".join(f"{n:>{max(width, 14)}}" for n in names))
+    for label, cell in rows:
+        print(f"{label:28}" + "".join(f"{cell(r):>{max(width, 14)}}" for r in results))
+    if len(results) == 2:
+        print(f"\nacked events/s, tsunagu / echo: {results[1]['open']['rate'] / results[0]['open']['rate']:.1f}x")
+
+
+async def main_async(args) -> None:
+    logs = Path(tempfile.mkdtemp(prefix="tsunagu-load-"))
+    py = sys.executable
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith(("LINE_", "TSUNAGU_"))}
+    fake_url = f"http://127.0.0.1:{FAKE_PORT}"
+    env = dict(base_env, SECRET_KEY="load", LINE_CHANNEL_SECRET=SECRET, LINE_CHANNEL_ACCESS_TOKEN=TOKEN,
+               LINE_API_BASE_URL=fake_url, PYTHONUNBUFFERED="1")
+    if not env.get("DATABASE_URL"):
+        env["DATABASE_URL"] = f"sqlite:///{logs}/load.sqlite3"
+    redis_url = env.get("REDIS_URL")
+    backend = (f"{'PostgreSQL' if env['DATABASE_URL'].startswith('postgresql') else 'SQLite'} + "
+               + (f"Redis, tsunagu serve ({args.serve_workers or 'default'} web processes) + {args.workers} worker(s)"
+                  if redis_url else "in-process jobs (tsunagu serve, one process)"))
+    if redis_url:
+        from redis import Redis
+        from rq import Queue
+
+        Queue("events", connection=Redis.from_url(redis_url)).empty()
+    procs: list[subprocess.Popen] = []
+    try:
+        procs.append(start([py, "-m", "tests.fakeline.server", "--port", str(FAKE_PORT), "--any-reply-token",
+                            "--access-token", TOKEN], env, logs / "fakeline.log"))
+        procs.append(start([py, str(ROOT / "benchmarks" / "echo_app.py"), "--port", str(ECHO_PORT), "--api", fake_url,
+                            "--secret", SECRET, "--token", TOKEN], env, logs / "echo.log"))
+        serve = [py, "-m", "console.cli", "serve", "--port", str(PRODUCT_PORT)]
+        if args.serve_workers:
+            serve += ["--workers", str(args.serve_workers)]
+        def spy(name: str, command: list[str]) -> list[str]:
+            if not args.profile:
+                return command
+            return ["py-spy", "record", "--subprocesses", "--format", "raw", "-r", "200",
+                    "-o", str(logs / f"{name}.stacks"), "--", *command]
+
+        procs.append(start(spy("serve", serve), env, logs / "serve.log"))
+        for n in range(args.workers if redis_url else 0):
+            procs.append(start(spy(f"worker{n}", [py, "-m", "console.cli", "worker"]), env, logs / f"worker{n}.log"))
+        async with aiohttp.ClientSession() as session:
+            for url in (f"{fake_url}/_fake/deliveries", f"http://127.0.0.1:{ECHO_PORT}/",
+                        f"http://127.0.0.1:{PRODUCT_PORT}/healthz"):
+                await wait_up(session, url)
+            await asyncio.sleep(3 if redis_url else 0)  # workers load the dictionary
+            deliveries = Deliveries(session, fake_url)
+            poller = asyncio.create_task(deliveries.run())
+            results = []
+            targets = [("tsunagu", PRODUCT_PORT)] if args.skip_echo else [("echo sample", ECHO_PORT), ("tsunagu", PRODUCT_PORT)]
+            for name, port in targets:
+                before = deliveries.reused
+                result = await measure(name, f"http://127.0.0.1:{port}", deliveries, args)
+                result["dup"] = deliveries.reused - before
+                results.append(result)
+            poller.cancel()
+        report(results, args, backend)
+        print(f"\nprocess logs: {logs}")
+    finally:
+        if args.profile:  # py-spy writes its file on SIGINT
+            for p in procs[2:]:
+                p.send_signal(signal.SIGINT)
+                try:
+                    p.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    pass
+        for p in procs:
+            try:
+                os.killpg(p.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        for p in procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--workers", type=int, default=2, help="tsunagu worker processes (with REDIS_URL)")
+    parser.add_argument("--serve-workers", type=int, default=None, help="web processes (gunicorn)")
+    parser.add_argument("--residents", type=int, default=200)
+    parser.add_argument("--messages", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--drain", type=float, default=30.0)
+    parser.add_argument("--skip-echo", action="store_true")
+    parser.add_argument("--closed-only", action="store_true")
+    parser.add_argument("--profile", action="store_true",
+                        help="run serve and workers under py-spy (raw stacks in the log folder)")
+    asyncio.run(main_async(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
