@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from models import Intake
+from models import Household, Intake, Person, Reporter
 from models.base import as_utc
 from workers.intakes import current_consents
 
@@ -29,10 +29,23 @@ COLUMNS = {
     "crisis": "緊急",
     "after_hours": "時間外",
     "status": "状態",
+    # added later; the fields above keep their meaning and order
+    "crisis_kinds": "緊急の種類",
+    "urgent": "至急",
+    "wants_person": "人と話したい",
+    "complete": "最後まで回答",
+    "suggested": "推定（分類器）",
+    "anonymous": "匿名",
+    "person": "本人について",
+    "household": "世帯",
+    "contact_method": "連絡方法",
 }
 
 
 def record(session: Session, intake: Intake) -> dict:
+    reporter = session.get(Reporter, intake.reporter_id) if intake.reporter_id else None
+    person = session.get(Person, intake.person_id) if intake.person_id else None
+    household = session.get(Household, intake.household_id) if intake.household_id else None
     return {
         "id": intake.id,
         "receipt_no": intake.receipt_no,
@@ -47,7 +60,29 @@ def record(session: Session, intake: Intake) -> dict:
         "crisis": intake.crisis,
         "after_hours": intake.after_hours,
         "status": intake.status,
+        "crisis_kinds": list(intake.crisis_kinds or []),
+        "urgent": intake.urgent,
+        "wants_person": intake.wants_person,
+        "complete": intake.complete,
+        "suggested": list(intake.suggested or []),
+        "anonymous": intake.anonymous or intake.reporter_role == "anonymous",
+        # no name, phone or address: only what routing needs
+        "person": {
+            "relation": ("self" if intake.reporter_role == "self" else reporter.relation) if reporter else None,
+            "age_band": person.age_band if person else None,
+            "area": person.area if person else None,
+        },
+        "household": _members(household),
+        "contact_method": (reporter.contact or {}).get("method") if reporter else None,
     }
+
+
+def _members(household: Household | None) -> list[str]:
+    if household is None:
+        return []
+    if household.members:
+        return list(household.members)
+    return [household.composition] if household.composition else []
 
 
 def records(session: Session) -> Iterator[dict]:

@@ -30,6 +30,7 @@ class Settings:
     demo_password: str | None
     secure_cookies: bool = False  # set behind HTTPS: session cookies only travel encrypted
     office_phone: str | None = None  # the counter's number, in the apology for a message we could not handle
+    operator_name: str = "市"  # who runs the counter, as residents should read it (a city, its 社協)
 
     @property
     def line_enabled(self) -> bool:
@@ -54,4 +55,5 @@ class Settings:
             demo_password=get("TSUNAGU_DEMO_PASSWORD"),
             secure_cookies=parse_bool("TSUNAGU_SECURE_COOKIES", get("TSUNAGU_SECURE_COOKIES")),
             office_phone=get("TSUNAGU_OFFICE_PHONE"),
+            operator_name=get("TSUNAGU_OPERATOR_NAME") or "市",
         )

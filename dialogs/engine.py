@@ -7,21 +7,26 @@ question kind has one small handler. No I/O: the caller stores the state and act
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from . import checklist
-from .flow import BY_STATE, EDIT_TARGET, REACH_QUESTIONS, SIDE_STATES, first_of_section, next_question
+from .flow import BY_STATE, EDIT_TARGET, EXCLUSIVE_MEMBERS, REACH_QUESTIONS, SIDE_STATES, first_of_section, next_question
 from .messages import Choice, Effect, Input, InputKind, Message
 from .office_hours import office_hours_sentence
 from .prompts import ask, consent_version, consent_wording
 from .closing import closing_text, followup_buttons
 from .crisis_reply import about_someone_else, crisis_message
 from .record import build_intake
-from .state import DialogState, State
-from .texts import command_for, is_control_word, load_yaml, text, typed_choice, wording
+from .state import ANONYMOUS, DialogState, State
+from .texts import choice_label, command_for, is_control_word, load_yaml, text, typed_choice, wording
 from .understanding import Understanding, classify
 
+# questions whose answer is a short fact (a name, a place), never a worry
+SHORT_ANSWERS = {State.NAME, State.ORG, State.AREA}
+SHORT_ANSWER_MAX = 40
+WITHDRAWABLE = ("share", "meeting")  # 同意をとりけす withdraws these
 RECEIPT_PLACEHOLDER = "{receipt_no}"  # filled in by whoever stores the intake
 DEFAULT_COORDINATOR = "相談支援包括化推進員"
 
@@ -33,6 +38,8 @@ class Context:
     # receipt number of the resident's latest intake while staff still have it open: what
     # they write after submitting is added to it instead of starting a disconnected intake
     followup: str | None = None
+    operator: str = "市"  # who runs the counter (a city, or its 社会福祉協議会)
+    counter_phone: str | None = None  # the counter's own number, shown with its hours
 
 
 @dataclass
@@ -105,7 +112,7 @@ class _Turn:
         self.messages.append(Message(body, (), kind))
 
     def reask(self) -> None:
-        self.messages.extend(ask(self.st, self.ctx.coordinator_label))
+        self.messages.extend(ask(self.st, self.ctx.coordinator_label, self.ctx.operator))
 
     def keep(self, raw: str) -> None:
         """A resident's words are never dropped: keep them (once) and learn from them.
@@ -122,6 +129,10 @@ class _Turn:
         self.st.history.append([self.st.state.value, self.st.group])
         if target is State.CHECKLIST and self.st.state is not State.CHECKLIST:
             self.st.group = 0
+            if not self.st.answers.get("checklist_seeded"):  # the guesses, ticked, once
+                crisis_items = checklist.for_crisis(c["kind"] for c in self.st.crisis)
+                self.st.selected = checklist.ordered([*self.st.selected, *self.st.suggested, *crisis_items])
+                self.st.answers["checklist_seeded"] = True
         if target is State.PRIMARY:
             self.st.page = 0
         if target is State.CONFIRM:
@@ -152,7 +163,7 @@ class _Turn:
         payload = build_intake(self.st, reason)
         self.effects.append(Effect("submit", payload))
         self.say(closing_text(payload, self.ctx.now, RECEIPT_PLACEHOLDER))
-        granted = any(c.get("granted") for c in payload["consents"].values())
+        granted = any(payload["consents"].get(p, {}).get("granted") for p in WITHDRAWABLE)
         fresh = self.st.fresh()
         fresh.withdrawable = self.st.withdrawable or granted
         self.st = fresh
@@ -163,7 +174,7 @@ class _Turn:
         self.st.started_at = self.st.started_at or self.ctx.now.isoformat()
         if not self.st.crisis:  # after a crisis answer, go straight to the first question
             hours = office_hours_sentence(self.ctx.now, self.st.lang)
-            self.say(text(self.st.lang, "greeting", office_hours=hours))
+            self.say(text(self.st.lang, "greeting", office_hours=hours, operator=self.ctx.operator))
         self.reask()
 
     def _timed_out(self, inp: Input) -> bool:
@@ -223,12 +234,16 @@ class _Turn:
         u = self.understood
         for kind in u.crisis_kinds:
             self.st.crisis.append({"kind": kind, "evidence": list(u.evidence)})
-        # the danger is a worry of its own, whenever it is disclosed (after the checklist too)
-        self.st.selected = checklist.ordered([*self.st.selected, *checklist.for_crisis(u.crisis_kinds)])
         about_other = self.st.role not in (None, "self") if self.st.role else about_someone_else(self._last_text)
         # no button here: the question that follows carries 人と話したい (LINE shows only the
         # last message's quick reply, and a second request would cost a push)
-        self.messages.append(crisis_message(list(u.crisis_kinds), self.st.lang, about_other=about_other))
+        self.messages.append(crisis_message(list(u.crisis_kinds), self.st.lang, about_other=about_other,
+                                            counter=self._counter()))
+
+    def _counter(self) -> dict | None:
+        if not self.ctx.counter_phone:
+            return None
+        return {"number": self.ctx.counter_phone, "operator": self.ctx.operator}
 
     def _media_name(self, media: str) -> str:
         names = wording(self.st.lang)["messages"]["media_names"]
@@ -299,7 +314,7 @@ class _Turn:
     def _offered(self) -> list[Choice]:
         """The buttons the resident sees now."""
         if self.st.in_progress:
-            return [c for m in ask(self.st, self.ctx.coordinator_label) for c in m.choices]
+            return [c for m in ask(self.st, self.ctx.coordinator_label, self.ctx.operator) for c in m.choices]
         if self.ctx.followup:
             return followup_buttons(self.st.lang)
         return []
@@ -340,6 +355,12 @@ class _Turn:
         self.st.answers[BY_STATE[state].slot] = picked
         if state is State.WHO and picked != "self":
             self.st.consents = {}  # a reporter cannot consent for the person
+        if state is State.PROXY_CONSENT:
+            self._record_proxy_consent(picked)
+        if state in (State.CONTACT, State.VOICEMAIL) and self.st.is_self:
+            # may staff contact me / leave a message: consents, with wording and time
+            self._record_consent(state.value, picked not in ("none", "no"), choice_label(
+                self.st.lang, BY_STATE[state].choices, picked))
         self.advance()
 
     def _on_text(self, inp: Input) -> None:
@@ -348,6 +369,14 @@ class _Turn:
             if inp.value in ("nav:skip", "nav:none"):
                 self.st.answers[q.slot] = None if self.st.state is not State.CONCERN else True
                 return self.advance()
+            if inp.value == "nav:anonymous" and self.st.state is State.NAME:
+                self.st.answers[q.slot] = ANONYMOUS
+                return self.advance()
+            return self.reask()
+        if self.st.state in SHORT_ANSWERS and self._is_a_worry(inp.text):
+            self.keep(inp.text)  # a worry typed where a name or a place was asked: keep it
+            if not self.understood.crisis:
+                self.say(text(self.st.lang, "messages.short_answer"))
             return self.reask()
         if q.validate:
             value = q.validate(inp.text)
@@ -365,21 +394,23 @@ class _Turn:
             self.st.answers[q.slot] = inp.text
         self.advance()
 
-    def _on_suggest(self, inp: Input) -> None:
-        picked = self._picked(inp)
-        if picked is None:
-            return self._not_understood(inp)
-        self.st.answers["suggest"] = picked
-        self.st.selected = checklist.ordered([*self.st.selected, *self.st.suggested])
-        self.st.answers.pop("checklist_done", None)
-        self.advance()
+    def _is_a_worry(self, raw: str) -> bool:
+        """A name or a place is short and names no worry; a sentence about trouble is a worry."""
+        found = self.understood or classify(raw)
+        if found.crisis or len(raw) > SHORT_ANSWER_MAX:
+            return True
+        if self.st.state is State.NAME and any(re.search(p, raw) for p in load_yaml("flow.yaml")["not_a_name"]):
+            return True
+        # an organisation's name is full of welfare words (地域包括支援センター); a name or a place is not
+        return self.st.state is not State.ORG and any(c != "other" for c in found.categories)
 
     def _on_checklist(self, inp: Input) -> None:
-        if inp.kind is InputKind.CHOICE and inp.value == "nav:next":
-            if self.st.group + 1 < len(checklist.groups()):
-                self.st.history.append([self.st.state.value, self.st.group])
-                self.st.group += 1
-                return self.reask()
+        last_group = self.st.group + 1 >= len(checklist.groups())
+        if inp.kind is InputKind.CHOICE and inp.value == "nav:next" and not last_group:
+            self.st.history.append([self.st.state.value, self.st.group])
+            self.st.group += 1
+            return self.reask()
+        if inp.kind is InputKind.CHOICE and inp.value in ("nav:next", "nav:done"):
             self.st.answers["checklist_done"] = True
             return self.advance()
         picked = self._picked(inp)
@@ -389,6 +420,27 @@ class _Turn:
             self.st.selected.remove(picked)
         else:
             self.st.selected = checklist.ordered([*self.st.selected, picked])
+        self.reask()
+
+    def _on_multi(self, inp: Input) -> None:
+        """Several answers (household members): tap to tick or untick, 決定 to go on."""
+        slot = BY_STATE[self.st.state].slot
+        chosen = self.st.answers.get(slot)
+        chosen = list(chosen) if isinstance(chosen, list) else []
+        if inp.kind is InputKind.CHOICE and inp.value == "nav:done":
+            self.st.answers[slot] = chosen
+            return self.advance()
+        picked = self._picked(inp)
+        if picked is None:
+            return self._not_understood(inp)
+        if picked in chosen:
+            chosen.remove(picked)
+        elif picked in EXCLUSIVE_MEMBERS:
+            chosen = [picked]
+        else:
+            chosen = [c for c in chosen if c not in EXCLUSIVE_MEMBERS] + [picked]
+        self.st.answers[slot] = chosen
+        self.st.answers.setdefault(f"{slot}_started", True)
         self.reask()
 
     def _on_primary(self, inp: Input) -> None:
@@ -407,14 +459,32 @@ class _Turn:
         if picked is None:
             return self._not_understood(inp)
         purpose = BY_STATE[self.st.state].slot
+        self._record_consent(purpose, picked == "yes")
+        if purpose == "share" and picked != "yes":
+            self.st.consents.pop("meeting", None)  # the meeting is asked only after sharing
+        self.advance()
+
+    def _record_proxy_consent(self, how: str) -> None:
+        """A professional who obtained the person's consent: consent by proxy, with who."""
+        if how == "none":
+            self.st.answers.pop("proxy_record", None)
+            return
+        raw = load_yaml("consent.yaml")["purposes"]["proxy_share"][self.st.lang]
+        self.st.answers["proxy_record"] = {
+            "granted": True, "version": consent_version(), "lang": self.st.lang, "at": self.ctx.now.isoformat(),
+            "wording": raw.format(how=choice_label(self.st.lang, "proxy_consent", how)),
+            "obtained_by": (self.st.answers.get("org") or choice_label(self.st.lang, "who", "professional"))[:100],
+        }
+
+    def _record_consent(self, purpose: str, granted: bool, answer: str | None = None) -> None:
+        wording_text = consent_wording(purpose, self.st.lang, self.ctx.coordinator_label, self.ctx.operator)
         self.st.consents[purpose] = {
-            "granted": picked == "yes",
+            "granted": granted,
             "version": consent_version(),
-            "wording": consent_wording(purpose, self.st.lang, self.ctx.coordinator_label),
+            "wording": wording_text + (f"\n→ {answer}" if answer else ""),
             "lang": self.st.lang,
             "at": self.ctx.now.isoformat(),
         }
-        self.advance()
 
     # ---- side states ---------------------------------------------------------------
     def _on_edit(self, inp: Input) -> None:
@@ -425,9 +495,8 @@ class _Turn:
             return self.unpause()
         self.st.paused = None
         self.st.state = State.CONFIRM
-        self.st.editing = True
+        self.st.editing = picked
         if picked == "worries":
-            self.st.answers["suggest"] = "change"
             self.st.answers.pop("checklist_done", None)
         self.goto(EDIT_TARGET.get(picked) or first_of_section(self.st, picked))
 

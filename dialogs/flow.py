@@ -21,8 +21,16 @@ def reporter(st: DialogState) -> bool:
     return st.role not in (None, "self")
 
 
+def role_is(*roles: str) -> Callable[[DialogState], bool]:
+    return lambda st: st.role in roles
+
+
 def contact_is(*methods: str) -> Callable[[DialogState], bool]:
-    return lambda st: st.role != "anonymous" and st.answers.get("contact") in methods
+    return lambda st: st.answers.get("contact") in methods
+
+
+def share_granted(st: DialogState) -> bool:
+    return st.is_self and bool(st.consents.get("share", {}).get("granted"))
 
 
 PHONE_CANDIDATE = re.compile(r"(?:\+81|0)[\d\s\-ー‐−()（）]{8,16}\d")
@@ -51,7 +59,7 @@ def valid_phone(raw: str) -> str | None:
 @dataclass(frozen=True)
 class Question:
     state: State
-    kind: str  # "choice" | "text" | "checklist" | "primary" | "consent" | "suggest"
+    kind: str  # "choice" | "multi" | "text" | "checklist" | "primary" | "consent"
     section: str  # part of the summary it belongs to, for なおす
     slot: str | None = None  # where the answer is stored in DialogState.answers
     choices: str | None = None  # name of the choice list in data/<lang>.yaml
@@ -62,32 +70,46 @@ class Question:
 
 QUESTIONS: tuple[Question, ...] = (
     Question(State.WHO, "choice", "who", slot="role", choices="who"),
-    Question(State.RELATION, "choice", "who", slot="relation", choices="relation", applies=reporter),
-    Question(State.AGE, "choice", "who", slot="age", choices="age", applies=reporter),
-    Question(State.AREA, "text", "who", slot="area", applies=reporter, skippable=True),
-    Question(State.HOUSEHOLD, "choice", "who", slot="household", choices="household"),
+    # a name or 呼び名 for callbacks; 名前を言わずに is open to every writer, 本人 included
+    Question(State.NAME, "text", "who", slot="name"),
+    Question(State.ORG, "text", "who", slot="org", applies=role_is("professional"), skippable=True),
+    Question(State.RELATION, "choice", "person", slot="relation", choices="relation", applies=reporter),
+    Question(State.AGE, "choice", "person", slot="age", choices="age"),
+    Question(State.AREA, "text", "person", slot="area", skippable=True),
+    Question(State.HOUSEHOLD, "multi", "person", slot="household", choices="household"),
+    Question(State.PERSON_KNOWS, "choice", "person", slot="person_knows", choices="person_knows",
+             applies=role_is("professional", "minsei")),
+    # Komae's つなぐシート is filled in with the person: a professional may hold their consent
+    Question(State.PROXY_CONSENT, "choice", "person", slot="proxy_consent", choices="proxy_consent",
+             applies=role_is("professional")),
     Question(State.CONCERN, "text", "worries", slot="concern_asked", skippable=True),
-    Question(State.SUGGEST, "suggest", "worries", slot="suggest", choices="suggest",
-             applies=lambda st: bool(st.suggested)),
-    Question(State.CHECKLIST, "checklist", "worries", slot="checklist_done",
-             applies=lambda st: st.answers.get("suggest") != "ok"),
+    # the checklist is always shown (八王子: surface what the resident did not say), with the
+    # classifier's suggestions ticked and a one-tap 「ほかにはない」
+    Question(State.CHECKLIST, "checklist", "worries", slot="checklist_done"),
+    Question(State.OTHER_TEXT, "text", "worries", slot="other_text",
+             applies=lambda st: "other" in st.selected, skippable=True),
     Question(State.PRIMARY, "primary", "worries", slot="primary_asked",
              applies=lambda st: len(st.selected) >= 2),
     Question(State.DETAILS, "text", "details", slot="details", skippable=True),
     Question(State.SINCE, "choice", "since", slot="since", choices="since"),
-    Question(State.CONTACT, "choice", "contact", slot="contact", choices="contact",
-             applies=lambda st: st.role != "anonymous"),
+    Question(State.CONTACT, "choice", "contact", slot="contact", choices="contact"),
     Question(State.PHONE, "text", "contact", slot="phone", applies=contact_is("phone"), validate=valid_phone),
     Question(State.ADDRESS, "text", "contact", slot="address", applies=contact_is("visit")),
     Question(State.CONTACT_TIME, "choice", "contact", slot="contact_time", choices="contact_time",
              applies=contact_is("line", "phone", "visit")),
+    # DV: is it safe to call or visit, may the household learn of it
+    Question(State.CONTACT_SAFETY, "choice", "contact", slot="contact_safety", choices="contact_safety",
+             applies=contact_is("phone", "visit")),
     Question(State.VOICEMAIL, "choice", "contact", slot="voicemail", choices="voicemail",
              applies=contact_is("phone")),
-    # A reporter never consents on the person's behalf: consent is asked of 本人 only.
+    Question(State.KEEP_IDENTITY, "choice", "contact", slot="keep_identity", choices="keep_identity",
+             applies=reporter),
+    # A reporter never consents on the person's behalf: consent is asked of 本人 only, and the
+    # meeting only once sharing itself was agreed.
     Question(State.CONSENT_SHARE, "consent", "consent", slot="share", choices="consent",
              applies=lambda st: st.is_self),
     Question(State.CONSENT_MEETING, "consent", "consent", slot="meeting", choices="consent",
-             applies=lambda st: st.is_self),
+             applies=share_granted),
     Question(State.CONFIRM, "choice", "confirm", choices="confirm"),
 )
 
@@ -96,9 +118,11 @@ ORDER: list[State] = [q.state for q in QUESTIONS]
 # After 人と話したい only these are asked (how to reach the resident), then it is handed over.
 REACH_QUESTIONS = {State.CONTACT, State.PHONE, State.ADDRESS, State.CONTACT_TIME}
 SIDE_STATES = {State.EDIT, State.QUIT_CONFIRM, State.RESUME, State.WITHDRAW_CONFIRM}
-SECTIONS = ("who", "worries", "details", "since", "contact", "consent")
+SECTIONS = ("who", "person", "worries", "details", "since", "contact", "consent")
 # なおす on "worries" opens the checklist itself rather than the free-text question.
 EDIT_TARGET = {"worries": State.CHECKLIST}
+# the household question takes several answers; these stand alone
+EXCLUSIVE_MEMBERS = {"alone", "unknown"}
 
 
 def is_answered(q: Question, st: DialogState) -> bool:
@@ -110,11 +134,12 @@ def is_answered(q: Question, st: DialogState) -> bool:
 
 
 def next_question(st: DialogState, after: State) -> State:
-    """The next question that applies. While editing, leave the section for the first
-    unanswered question that now applies (a role change can add some), else the summary."""
+    """The next question that applies. While editing, walk the section being edited, then
+    only the unanswered questions that now apply (a role change can add some), else the summary."""
     position = ORDER.index(after)
     section = BY_STATE[after].section
-    for candidate in ORDER[position + 1 :]:
+    walking = not st.editing or st.editing in (True, section)
+    for candidate in ORDER[position + 1 :] if walking else ():
         q = BY_STATE[candidate]
         if not q.applies(st):
             continue
@@ -143,7 +168,7 @@ def _check_table() -> None:
     if ORDER[-1] is not State.CONFIRM:
         raise ValueError("flow: the summary must be the last question")
     for q in QUESTIONS:
-        if q.kind in ("choice", "consent", "suggest") and not q.choices:
+        if q.kind in ("choice", "multi", "consent") and not q.choices:
             raise ValueError(f"flow: {q.state} needs a choice list")
         if q.section not in SECTIONS + ("confirm",):
             raise ValueError(f"flow: {q.state} has unknown section {q.section}")

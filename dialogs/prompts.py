@@ -24,17 +24,17 @@ def page_size() -> int:
     return load_yaml("flow.yaml")["page_size"]
 
 
-def consent_wording(purpose: str, lang: str, coordinator: str) -> str:
-    return load_yaml("consent.yaml")["purposes"][purpose][lang].format(coordinator=coordinator)
+def consent_wording(purpose: str, lang: str, coordinator: str, operator: str = "市") -> str:
+    return load_yaml("consent.yaml")["purposes"][purpose][lang].format(coordinator=coordinator, operator=operator)
 
 
 def consent_version() -> str:
     return load_yaml("consent.yaml")["version"]
 
 
-def ask(st: DialogState, coordinator: str) -> list[Message]:
+def ask(st: DialogState, coordinator: str, operator: str = "市") -> list[Message]:
     lang = st.lang
-    prompt, buttons = _question(st, coordinator)
+    prompt, buttons = _question(st, coordinator, operator)
     if st.state not in SIDE_STATES and st.state is not State.WHO and st.history:
         buttons.append(nav(lang, "back"))
     if st.crisis and st.state not in SIDE_STATES:
@@ -44,18 +44,17 @@ def ask(st: DialogState, coordinator: str) -> list[Message]:
     return [Message(prompt, tuple(buttons))]
 
 
-def _question(st: DialogState, coordinator: str) -> tuple[str, list[Choice]]:
+def _question(st: DialogState, coordinator: str, operator: str) -> tuple[str, list[Choice]]:
     lang, state = st.lang, st.state
     q = BY_STATE.get(state)
     if state is State.CHECKLIST:
         return _checklist_group(st)
     if state is State.PRIMARY:
         return _primary(st)
-    if state is State.SUGGEST:
-        items = "\n".join("〇 " + checklist.item_label(c, lang) for c in checklist.ordered(st.suggested))
-        return text(lang, "prompts.suggest", items=items), _buttons(state, lang, "suggest")
+    if state is State.HOUSEHOLD:
+        return _household(st)
     if state in (State.CONSENT_SHARE, State.CONSENT_MEETING):
-        wording_text = consent_wording(q.slot, lang, coordinator)
+        wording_text = consent_wording(q.slot, lang, coordinator, operator)
         prompt = wording_text + "\n" + text(lang, "prompts.consent_note")
         return prompt, _buttons(state, lang, "consent")
     if state is State.CONFIRM:
@@ -65,18 +64,42 @@ def _question(st: DialogState, coordinator: str) -> tuple[str, list[Choice]]:
         return text(lang, "prompts.edit"), _buttons(state, lang, "edit", hidden)
     if state in (State.QUIT_CONFIRM, State.RESUME, State.WITHDRAW_CONFIRM):
         return text(lang, f"prompts.{state.value}"), _buttons(state, lang, state.value)
-    if state is State.HOUSEHOLD:
-        key = "household_self" if st.is_self else "household_other"
-        return text(lang, f"prompts.{key}"), _buttons(state, lang, "household")
     if state is State.CONCERN:
         key = "concern_more" if st.concern else ("concern_self" if st.is_self else "concern_other")
         return text(lang, f"prompts.{key}"), [nav(lang, "none")]
     if state is State.CONTACT:
         hidden = () if st.channel == "line" else ("line",)  # the web chat cannot be reached later
         return text(lang, "prompts.contact"), _buttons(state, lang, "contact", hidden)
+    if state is State.RELATION:  # a neighbour is not offered 親 / 子ども
+        hidden = tuple(c["value"] for c in wording(lang)["choices"]["relation"] if st.role not in c["roles"])
+        return text(lang, "prompts.relation"), _buttons(state, lang, "relation", hidden)
+    if state is State.CONTACT_TIME:
+        return text(lang, "prompts.contact_time"), _contact_times(lang)
+    if state is State.NAME:
+        key = "name_self" if st.is_self else "name_other"
+        return text(lang, f"prompts.{key}"), [nav(lang, "anonymous")]
+    key = f"{state.value}_self" if st.is_self and f"{state.value}_self" in wording(lang)["prompts"] else state.value
     if q.kind == "text":
-        return text(lang, f"prompts.{state.value}"), ([nav(lang, "skip")] if q.skippable else [])
-    return text(lang, f"prompts.{state.value}"), _buttons(state, lang, q.choices)
+        return text(lang, f"prompts.{key}"), ([nav(lang, "skip")] if q.skippable else [])
+    return text(lang, f"prompts.{key}"), _buttons(state, lang, q.choices)
+
+
+def _contact_times(lang: str) -> list[Choice]:
+    """Times from office.yaml, plus evening and weekend for residents who work."""
+    office = load_yaml("office.yaml")
+    return [Choice(c.label.format(open=office["open"], close=office["close"]), value(State.CONTACT_TIME, c.value))
+            for c in choices(lang, "contact_time")]
+
+
+def _household(st: DialogState) -> tuple[str, list[Choice]]:
+    lang = st.lang
+    chosen = st.answers.get("household") if isinstance(st.answers.get("household"), list) else []
+    key = "household_self" if st.is_self else "household_other"
+    buttons = [Choice((CHECK_MARK if c.value in chosen else "") + c.label, value(State.HOUSEHOLD, c.value))
+               for c in choices(lang, "household")]
+    buttons.append(Choice(wording(lang)["nav"]["decide"], "nav:done"))
+    labels = "、".join(c.label for c in choices(lang, "household") if c.value in chosen) or text(lang, "summary.none")
+    return text(lang, f"prompts.{key}") + "\n" + text(lang, "prompts.household_chosen", items=labels), buttons
 
 
 def _buttons(state: State, lang: str, name: str, hidden: tuple[str, ...] = ()) -> list[Choice]:
@@ -100,6 +123,7 @@ def _checklist_group(st: DialogState) -> tuple[str, list[Choice]]:
         for item in group["items"]
     ]
     buttons.append(nav(lang, "next"))
+    buttons.append(nav(lang, "done"))
     return prompt + "\n" + _chosen_line(st), buttons
 
 

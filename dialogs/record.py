@@ -10,6 +10,7 @@ CONTACT_SLOTS = {
     State.PHONE: "phone",
     State.ADDRESS: "address",
     State.CONTACT_TIME: "contact_time",
+    State.CONTACT_SAFETY: "safety",
     State.VOICEMAIL: "voicemail",
 }
 
@@ -19,11 +20,10 @@ def _applies(st: DialogState, state: State) -> bool:
 
 
 def categories(st: DialogState) -> list[str]:
-    """Confirmed marks; suggestions count only if the resident never reached the checklist."""
-    chosen = checklist.ordered(st.selected)
-    if chosen or "checklist_done" in st.answers or "suggest" in st.answers:
-        return chosen
-    return checklist.ordered(st.suggested)
+    """What the resident marked, and the dangers they disclosed (a danger is a worry of its
+    own, whenever it is told: after the checklist too); the classifier's other guesses are
+    kept apart in `suggested` and never count as marked."""
+    return checklist.ordered([*st.selected, *checklist.for_crisis(c["kind"] for c in st.crisis)])
 
 
 def primary(st: DialogState) -> str | None:
@@ -33,6 +33,13 @@ def primary(st: DialogState) -> str | None:
     return chosen[0] if len(chosen) == 1 else None
 
 
+def household(st: DialogState) -> list[str]:
+    members = st.answers.get("household")
+    if isinstance(members, str):  # one value, from an earlier release
+        return [members]
+    return list(members or [])
+
+
 def contact(st: DialogState) -> dict:
     if not _applies(st, State.CONTACT) or "contact" not in st.answers:
         return {}
@@ -40,7 +47,18 @@ def contact(st: DialogState) -> dict:
     for state, slot in CONTACT_SLOTS.items():
         if _applies(st, state) and slot in st.answers:
             record[slot] = st.answers[slot]
+    if not st.anonymous and st.answers.get("name"):
+        record["name"] = st.answers["name"]
     return record
+
+
+def consents(st: DialogState) -> dict:
+    """本人's own answers; a reporter cannot consent for the person, except a professional who
+    obtained it from them (recorded as consent by proxy, with who obtained it)."""
+    if st.is_self:
+        return dict(st.consents)
+    proxy = st.answers.get("proxy_record")
+    return {"share": proxy} if st.role == "professional" and proxy else {}
 
 
 def build_intake(st: DialogState, reason: str) -> dict:
@@ -48,29 +66,37 @@ def build_intake(st: DialogState, reason: str) -> dict:
     role = st.role or "anonymous"
     is_reporter = role != "self"
     details = st.answers.get("details")
-    free_text = "\n".join([*st.concern, *([details] if details else [])])
+    other = st.answers.get("other_text")
+    free_text = "\n".join([*st.concern, *([f"その他: {other}"] if other else []), *([details] if details else [])])
     return {
         "reason": reason,
         "complete": reason == "completed",
         "lang": st.lang,
         "channel": st.channel,
         "reporter_role": role,
+        "anonymous": st.anonymous,
         "reporter_relation": st.answers.get("relation") if is_reporter else None,
-        "person": {
-            "age": st.answers.get("age") if is_reporter else None,
-            "area": st.answers.get("area") if is_reporter else None,
+        "reporter": {
+            "organisation": st.answers.get("org") if role == "professional" else None,
+            "person_knows": st.answers.get("person_knows"),
+            "keep_identity": st.answers.get("keep_identity") == "keep" if is_reporter and "keep_identity" in st.answers else None,
         },
-        "household": st.answers.get("household"),
+        "person": {
+            "relation": st.answers.get("relation") if is_reporter else "self",
+            "age": st.answers.get("age"),
+            "area": st.answers.get("area"),
+        },
+        "household": household(st),
         "categories": categories(st),
         "suggested": checklist.ordered(st.suggested),
         "primary": primary(st),
         "concern": list(st.concern),
         "details": details,
+        "other_text": other,
         "free_text": free_text,
         "since": st.answers.get("since"),
         "contact": contact(st),
-        # a reporter cannot consent for the person: their report has consent "not yet"
-        "consents": dict(st.consents) if role == "self" else {},
+        "consents": consents(st),
         "crisis": bool(st.crisis),
         "crisis_kinds": sorted({c["kind"] for c in st.crisis}),
         "crisis_evidence": [e for c in st.crisis for e in c["evidence"]],
@@ -79,16 +105,27 @@ def build_intake(st: DialogState, reason: str) -> dict:
     }
 
 
-def summary_text(st: DialogState) -> str:
+def summary_text(st: DialogState, mask_phone: bool = False) -> str:
     lang = st.lang
     label = lambda key: text(lang, f"summary.{key}")  # noqa: E731
-    lines = [f"■{label('who')}: {choice_label(lang, 'who', st.role)}"]
+    who = choice_label(lang, "who", st.role)
+    if st.anonymous:
+        who += " / " + text(lang, "nav.anonymous")
+    elif st.answers.get("name"):
+        who += f" / {st.answers['name']}"
+    lines = [f"■{label('who')}: {who}"]
+    about = []
     if st.role != "self":
-        about = [choice_label(lang, "relation", st.answers.get("relation")),
-                 choice_label(lang, "age", st.answers.get("age"))]
-        if st.answers.get("area"):
-            about.append(st.answers["area"])
+        about.append(choice_label(lang, "relation", st.answers.get("relation")))
+    if st.answers.get("age"):
+        about.append(choice_label(lang, "age", st.answers.get("age")))
+    if st.answers.get("area"):
+        about.append(st.answers["area"])
+    if about:
         lines.append(f"■{label('about')}: " + " / ".join(about))
+    members = household(st)
+    if members:
+        lines.append(f"■{label('household')}: " + "、".join(choice_label(lang, "household", m) for m in members))
     chosen = categories(st)
     main = primary(st)
     marks = [("◎" if cid == main else "〇") + checklist.item_label(cid, lang) for cid in chosen]
@@ -102,17 +139,23 @@ def summary_text(st: DialogState) -> str:
     if how:
         parts = [choice_label(lang, "contact", how["method"])]
         if "phone" in how:
-            parts.append(how["phone"])
+            parts.append(_masked(how["phone"]) if mask_phone else how["phone"])
         if "contact_time" in how:
-            parts.append(choice_label(lang, "contact_time", how["contact_time"]))
+            parts.append(choice_label(lang, "contact_time", how["contact_time"]).format(open="", close="").strip())
         lines.append(f"■{label('contact')}: " + " / ".join(parts))
     if st.is_self:
-        yes_no = lambda p: label("yes") if st.consents.get(p, {}).get("granted") else label("no")  # noqa: E731
-        lines.append(
-            f"■{label('consent')}: {label('consent_share')} {yes_no('share')} / "
-            f"{label('consent_meeting')} {yes_no('meeting')}"
-        )
+        def yes_no(purpose: str) -> str:
+            return label("yes") if st.consents.get(purpose, {}).get("granted") else label("no")
+        consent_line = f"■{label('consent')}: {label('consent_share')} {yes_no('share')}"
+        if "meeting" in st.consents:
+            consent_line += f" / {label('consent_meeting')} {yes_no('meeting')}"
+        lines.append(consent_line)
     return "\n".join(lines)
+
+
+def _masked(phone: str) -> str:
+    """On a shared device, 続きから shows only the last digits."""
+    return "*" * max(len(phone) - 4, 0) + phone[-4:]
 
 
 def _short(value: str, limit: int = 200) -> str:

@@ -8,13 +8,17 @@ from enum import Enum
 class State(str, Enum):
     IDLE = "idle"  # nothing in progress (never started, finished, or stopped)
     WHO = "who"
+    NAME = "name"
+    ORG = "org"
     RELATION = "relation"
     AGE = "age"
     AREA = "area"
     HOUSEHOLD = "household"
+    PERSON_KNOWS = "person_knows"
+    PROXY_CONSENT = "proxy_consent"
     CONCERN = "concern"
-    SUGGEST = "suggest"
     CHECKLIST = "checklist"
+    OTHER_TEXT = "other_text"
     PRIMARY = "primary"
     DETAILS = "details"
     SINCE = "since"
@@ -22,7 +26,9 @@ class State(str, Enum):
     PHONE = "phone"
     ADDRESS = "address"
     CONTACT_TIME = "contact_time"
+    CONTACT_SAFETY = "contact_safety"
     VOICEMAIL = "voicemail"
+    KEEP_IDENTITY = "keep_identity"
     CONSENT_SHARE = "consent_share"
     CONSENT_MEETING = "consent_meeting"
     CONFIRM = "confirm"
@@ -33,8 +39,10 @@ class State(str, Enum):
     WITHDRAW_CONFIRM = "withdraw_confirm"
 
 
+ANONYMOUS = "-"  # the name slot's value for 「名前を言わずに」
+
 # Steps an older release stored that are now folded into another step.
-RENAMED: dict[str, str] = {}
+RENAMED: dict[str, str] = {"suggest": "checklist"}
 
 
 @dataclass
@@ -52,7 +60,7 @@ class DialogState:
     consents: dict = field(default_factory=dict)  # purpose -> record
     crisis: list = field(default_factory=list)  # [{kind, evidence}]
     history: list = field(default_factory=list)  # [[state, group], ...] for もどる
-    editing: bool = False  # came from なおす: return to the summary after the section
+    editing: bool | str = False  # the section chosen in なおす: return to the summary after it
     paused: list | None = None  # [state, group] a side state returns to
     withdrawable: bool = False  # a submitted intake holds consent that may be withdrawn
     wants_person: bool = False  # 人と話したい: ask only how to reach them, then hand over
@@ -70,6 +78,12 @@ class DialogState:
     @property
     def is_self(self) -> bool:
         return self.role == "self"
+
+    @property
+    def anonymous(self) -> bool:
+        """Gave no name: a property of any writer, apart from the role (the old role value
+        "anonymous" from earlier releases counts too)."""
+        return self.role == "anonymous" or self.answers.get("name") == ANONYMOUS
 
     def to_dict(self) -> dict:
         data = asdict(self)

@@ -12,7 +12,7 @@ from .messages import Choice
 DATA = Path(__file__).parent / "data"
 LANGUAGES = ("ja", "en")
 # choice lists that steer the conversation (their labels say nothing about the worry)
-CONTROL_LISTS = ("confirm", "suggest", "quit_confirm", "resume", "consent", "voicemail", "edit", "withdraw_confirm")
+CONTROL_LISTS = ("confirm", "quit_confirm", "resume", "consent", "voicemail", "edit", "withdraw_confirm")
 
 
 @cache

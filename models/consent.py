@@ -19,6 +19,8 @@ class ConsentRecord(SQLModel, table=True):
     wording: str = ""  # the exact text the resident answered
     lang: str = Field(default="ja", max_length=4)
     recorded_at: datetime = time_field(default_factory=utcnow)
+    # consent by proxy: who obtained it from the person (a professional's organisation)
+    obtained_by: str | None = Field(default=None, max_length=100)
 
 
 def latest_by_purpose(records) -> dict[str, ConsentRecord]:

@@ -14,7 +14,10 @@ class Reporter(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     role: str = Field(max_length=16)  # self/family/neighbor/minsei/professional/anonymous
     relation: str | None = Field(default=None, max_length=16)  # the person is the reporter's ...
-    contact: dict = json_field()  # method, phone, address, contact_time, voicemail
+    contact: dict = json_field()  # method, phone, address, contact_time, safety, voicemail, name
+    organisation: str | None = Field(default=None, max_length=100)  # a professional's agency
+    person_knows: str | None = Field(default=None, max_length=16)  # does the person know of the report
+    keep_identity: bool | None = None  # the reporter asks to be kept from the household
 
 
 class Person(SQLModel, table=True):
@@ -27,7 +30,8 @@ class Person(SQLModel, table=True):
 
 class Household(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    composition: str | None = Field(default=None, max_length=32)  # alone, parent_adult_child (8050)...
+    composition: str | None = Field(default=None, max_length=32)  # one value, from releases before members
+    members: list = json_field(default_factory=list)  # alone, elderly_parent, adult_child (8050), care_needs...
 
 
 class Intake(SQLModel, table=True):
@@ -42,6 +46,7 @@ class Intake(SQLModel, table=True):
     person_id: int | None = Field(default=None, foreign_key="person.id")
     household_id: int | None = Field(default=None, foreign_key="household.id")
     reporter_role: str = Field(max_length=16)
+    anonymous: bool = False  # gave no name (any writer, 本人 included)
     categories: list = json_field(default_factory=list)
     suggested: list = json_field(default_factory=list)
     primary: str | None = Field(default=None, max_length=24)

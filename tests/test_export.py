@@ -15,7 +15,11 @@ from models.db import session_scope
 def finish_intake(visitor, consent: str = "yes") -> None:
     visitor.open()
     visitor.tap("who:self")
+    visitor.say("たろう")
+    visitor.tap("age:65_74")
+    visitor.say("元本郷町")
     visitor.tap("household:alone")
+    visitor.tap("nav:done")
     visitor.tap("nav:none")
     visitor.tap("checklist:debt")
     visitor.tap("checklist:tax_utilities")
@@ -26,7 +30,8 @@ def finish_intake(visitor, consent: str = "yes") -> None:
     visitor.tap("since:1_3m")
     visitor.tap("contact:none")
     visitor.tap(f"consent_share:{consent}")
-    visitor.tap("consent_meeting:no")
+    if consent == "yes":
+        visitor.tap("consent_meeting:no")
     visitor.tap("confirm:submit")
 
 
@@ -39,9 +44,25 @@ def test_jsonl_records_follow_the_contract(visitor):
     assert row["received_at"].endswith("+09:00")
     assert row["channel"] == "web" and row["reporter_role"] == "self"
     assert row["categories"] == ["tax_utilities", "debt"] and row["primary"] == "debt"
-    assert row["consents"] == {"share": True, "meeting": False}
+    assert row["consents"] == {"share": True, "meeting": False, "contact": False}
     assert row["crisis"] is False and isinstance(row["after_hours"], bool)
     assert "督促状" in row["free_text"] and row["since"] == "1_3m"
+    # fields added later (design.md), with no name, phone or LINE id
+    assert row["crisis_kinds"] == [] and row["urgent"] is False and row["wants_person"] is False
+    assert row["complete"] is True and row["anonymous"] is False and row["suggested"] == []
+    assert row["person"] == {"relation": "self", "age_band": "65_74", "area": "元本郷町"}
+    assert row["household"] == ["alone"] and row["contact_method"] == "none"
+    assert "たろう" not in json.dumps(row, ensure_ascii=False)
+
+
+def test_export_carries_crisis_kinds_and_the_guesses_apart(visitor):
+    visitor.open()
+    visitor.say("夫に毎日殴られている")
+    with session_scope() as s:
+        [row] = [json.loads(line) for line in export_text(s, "jsonl").splitlines()]
+    assert row["crisis"] is True and row["crisis_kinds"] == ["violence"] and row["urgent"] is True
+    assert row["complete"] is False and "dv_abuse" in row["categories"]
+    assert "family" in row["suggested"] and "family" not in row["categories"]
 
 
 def test_withdrawn_consent_exports_as_false(visitor):
@@ -50,7 +71,7 @@ def test_withdrawn_consent_exports_as_false(visitor):
     visitor.tap("withdraw_confirm:yes")
     with session_scope() as s:
         [row] = [json.loads(line) for line in export_text(s, "jsonl").splitlines()]
-    assert row["consents"] == {"share": False, "meeting": False}
+    assert row["consents"] == {"share": False, "meeting": False, "contact": False}
 
 
 def test_csv_has_bom_and_japanese_header(visitor):

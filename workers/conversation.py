@@ -36,7 +36,8 @@ def handle_input(
     conv = load_conversation(session, channel, user_key)
     state = _readable_state(conv, channel)
     followup = latest_open_intake(session, channel, user_key) if not state.in_progress else None
-    ctx = Context(now=now, coordinator_label=coordinator, followup=followup.receipt_no if followup else None)
+    ctx = Context(now=now, coordinator_label=coordinator, followup=followup.receipt_no if followup else None,
+                  **_counter())
     result = step(state, inp, ctx)
     receipt_no = None
     for effect in result.effects:
@@ -65,6 +66,17 @@ def handle_input(
     conv.updated_at = now
     session.add(conv)
     return [_with_receipt(m, receipt_no) for m in result.messages]
+
+
+def _counter() -> dict:
+    """Who runs the counter and its number, from the process settings when configured."""
+    from . import runtime
+
+    try:
+        settings = runtime.current().settings
+    except RuntimeError:  # a bare call (tests of the dialog alone)
+        return {}
+    return {"operator": settings.operator_name, "counter_phone": settings.office_phone}
 
 
 def _readable_state(conv: Conversation, channel: str) -> DialogState:

@@ -21,6 +21,7 @@ def new_receipt_no() -> str:
 
 def _fill(intake: Intake, payload: dict) -> None:
     intake.reporter_role = payload["reporter_role"]
+    intake.anonymous = payload.get("anonymous", False)
     intake.lang = payload["lang"]
     intake.categories = payload["categories"]
     intake.suggested = payload["suggested"]
@@ -43,11 +44,15 @@ def _people(session: Session, intake: Intake, payload: dict) -> None:
     reporter.role = payload["reporter_role"]
     reporter.relation = payload["reporter_relation"]
     reporter.contact = payload["contact"]
+    about_reporter = payload.get("reporter", {})
+    reporter.organisation = about_reporter.get("organisation")
+    reporter.person_knows = about_reporter.get("person_knows")
+    reporter.keep_identity = about_reporter.get("keep_identity")
     person = session.get(Person, intake.person_id) if intake.person_id else Person()
     person.age_band = payload["person"]["age"]
     person.area = payload["person"]["area"]
     household = session.get(Household, intake.household_id) if intake.household_id else Household()
-    household.composition = payload["household"]
+    household.members = list(payload["household"])
     session.add_all([reporter, person, household])
     session.flush()
     intake.reporter_id, intake.person_id, intake.household_id = reporter.id, person.id, household.id
@@ -109,6 +114,7 @@ def record_consents(session: Session, intake: Intake, consents: dict) -> None:
             wording=answer["wording"],
             lang=answer["lang"],
             recorded_at=datetime.fromisoformat(answer["at"]),
+            obtained_by=answer.get("obtained_by"),
         ))
 
 

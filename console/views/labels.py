@@ -5,7 +5,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from dialogs import checklist
-from dialogs.texts import wording
+from dialogs.texts import load_yaml, wording
 from models.base import as_utc
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -45,8 +45,25 @@ def choice(name: str, value: str | None) -> str:
     wanted = str(value).replace("_", "")
     for c in wording("ja")["choices"].get(name, []):
         if str(c["value"]).replace("_", "") == wanted:
-            return c["label"]
+            office = load_yaml("office.yaml")  # contact times name the office hours
+            return c["label"].format(open=office["open"], close=office["close"])
     return str(value)
+
+
+# household values written before members were recorded one by one
+LEGACY_HOUSEHOLDS = {"couple": "夫婦だけ", "parent_adult_child": "高齢の親と大人の子",
+                     "with_children": "子どもがいる", "with_care_needs": "介護が必要な人がいる"}
+
+
+def household(row) -> str:
+    """Household members as staff read them (8050 = 高齢の親 + 大人の子ども)."""
+    if row is None:
+        return NONE
+    if row.members:
+        return "、".join(choice("household", m) for m in row.members)
+    if row.composition:
+        return LEGACY_HOUSEHOLDS.get(row.composition) or choice("household", row.composition)
+    return NONE
 
 
 def consent_status(reporter_role: str, latest: dict[str, str]) -> list[tuple[str, str, str]]:

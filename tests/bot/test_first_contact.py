@@ -47,9 +47,13 @@ def values(messages: list[dict]) -> list[str]:
 def self_up_to_phone(visitor) -> None:
     visitor.open()
     visitor.tap("who:self")
+    visitor.say("さくら")
+    visitor.tap("age:40_64")
+    visitor.say("元本郷町")
     visitor.tap("household:alone")
+    visitor.tap("nav:done")
     visitor.say("家賃が払えなくて困っています")
-    visitor.tap("suggest:ok")
+    visitor.tap("nav:done")  # ほかにはない
     visitor.say("夜は電話に出られません")
     visitor.tap("since:1_3m")
     visitor.tap("contact:phone")
@@ -59,6 +63,7 @@ def submit_self_with_phone(visitor) -> None:
     self_up_to_phone(visitor)
     visitor.say("090-1234-5678")
     visitor.tap("contact_time:afternoon")
+    visitor.tap("contact_safety:safe")
     visitor.tap("voicemail:no")
     visitor.tap("consent_share:yes")
     visitor.tap("consent_meeting:no")
@@ -78,8 +83,7 @@ def test_crisis_after_45_minutes_away_reaches_staff_and_starting_again_keeps_it(
 
     visitor.tap("resume:restart")  # 最初から: the crisis is not forgotten
     visitor.tap("who:self")
-    visitor.tap("household:alone")
-    visitor.tap("nav:none")
+    visitor.tap("nav:anonymous")
     [still] = intakes()  # the new answers complete the same urgent intake
     assert still.id == urgent.id and still.crisis
 
@@ -139,6 +143,7 @@ def test_a_closed_case_is_not_reopened_by_a_later_message(visitor, clock):
 def test_wants_a_person_on_the_web_asks_how_to_reach_them_and_says_when(visitor, clock):
     visitor.open()
     visitor.tap("who:self")
+    visitor.tap("nav:anonymous")
     reply = visitor.say("人と話したい")
     [opened] = intakes()
     assert opened.wants_person and opened.urgent  # staff see it before any more answers
@@ -174,9 +179,13 @@ def test_crisis_at_the_phone_step_is_not_followed_by_a_phone_error(visitor, cloc
 def test_crisis_after_the_checklist_adds_its_category(visitor, clock):
     visitor.open()
     visitor.tap("who:self")
+    visitor.tap("nav:anonymous")
+    visitor.tap("age:40_64")
+    visitor.tap("nav:skip")
     visitor.tap("household:alone")
+    visitor.tap("nav:done")
     visitor.say("家賃が払えない。借金もある")
-    visitor.tap("suggest:ok")
+    visitor.tap("nav:done")
     visitor.tap("primary:rent_loan")
     visitor.say("夫に毎日殴られている")
     [intake] = intakes()

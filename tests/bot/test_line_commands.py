@@ -58,7 +58,7 @@ def test_coming_back_two_hours_later_offers_to_continue(resident):
     texts = resident.say("すみません、続きです")
     assert any("続きから" in t for t in texts)
     texts = resident.tap("resume:resume")
-    assert any("その人は、あなたから見て" in t for t in texts)
+    assert any("お名前" in t for t in texts)
 
 
 def test_coming_back_after_a_day_starts_over(resident):
@@ -73,7 +73,11 @@ def test_coming_back_after_a_day_starts_over(resident):
 def test_consent_no_still_submits_and_the_intake_says_so(resident):
     resident.follow()
     resident.tap("who:self")
+    resident.tap("nav:anonymous")
+    resident.tap("age:18_39")
+    resident.tap("nav:skip")
     resident.tap("household:alone")
+    resident.tap("nav:done")
     resident.tap("nav:none")
     resident.tap("checklist:debt")
     for _ in range(6):
@@ -81,20 +85,21 @@ def test_consent_no_still_submits_and_the_intake_says_so(resident):
     resident.tap("nav:skip")
     resident.tap("since:unknown")
     resident.tap("contact:none")
-    resident.tap("consent_share:no")
-    resident.tap("consent_meeting:no")
+    resident.tap("consent_share:no")  # no meeting question after a no
     texts = resident.tap("confirm:submit")
     [intake] = intakes()
     assert intake.receipt_no in texts[0] and intake.complete and intake.primary == "debt"
+    assert any("連絡は しません" in t for t in texts) and not any("同意をとりけす" in t for t in texts)
     from workers.intakes import current_consents
 
     with session_scope() as s:
-        assert current_consents(s, intake.id) == {"share": False, "meeting": False}
+        assert current_consents(s, intake.id) == {"share": False, "contact": False}
 
 
 def test_crisis_in_the_middle_is_one_reply_with_numbers_then_the_question(resident, fake_line):
     resident.follow()
     resident.tap("who:family")
+    resident.tap("nav:anonymous")
     texts = resident.say("もう消えてしまいたい")
     assert "0120-783-556" in texts[0]
     assert texts[1].startswith("その人は、あなたから見て")  # no "please use the buttons" after a crisis

@@ -70,17 +70,17 @@ def test_sticker_image_and_location_get_a_kind_answer(resident):
     for send, word in ((resident.sticker, "スタンプ"), (resident.image, "写真"), (resident.location, "位置情報")):
         texts = send()
         assert any(word in t and "文字で 教えてください" in t for t in texts)
-    assert [a["data"] for a in resident.last_quick_reply()][0] == "household:alone"
+    assert [a["data"] for a in resident.last_quick_reply()][0] == "nav:anonymous"  # the name question again
 
 
 def test_events_of_one_user_in_one_request_are_handled_in_order(resident, fake_line):
     events = [text_event(resident.user_id, words, fake_line.issue_reply_token(resident.user_id),
-                         timestamp=resident.clock_ms + i) for i, words in enumerate(["こんにちは", "家族のこと", "親"])]
+                         timestamp=resident.clock_ms + i) for i, words in enumerate(["こんにちは", "家族のこと", "名前を言わずに", "親"])]
     assert resident.post(*events).status_code == 200
     run_jobs(resident.app)
     texts = resident.new_texts()
-    assert texts[-1].startswith("その人は だいたい 何歳")  # who -> relation -> age, in order
-    assert [c["to"] for c in fake_line.delivered] == [resident.user_id] * 3
+    assert texts[-1].startswith("その人は だいたい 何歳")  # who -> name -> relation -> age, in order
+    assert [c["to"] for c in fake_line.delivered] == [resident.user_id] * 4
 
 
 def test_spent_reply_token_falls_back_to_push_with_a_retry_key(resident, fake_line):

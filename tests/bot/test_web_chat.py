@@ -19,7 +19,11 @@ def test_web_resident_completes_an_intake(visitor):
     assert "緊急の窓口では ありません" in opening[0]["text"]
     assert {"label": "本人（自分のこと）", "value": "who:self"} in opening[-1]["choices"]
     visitor.tap("who:self")
-    visitor.tap("household:with_children")
+    visitor.say("みどり")
+    visitor.tap("age:40_64")
+    visitor.tap("nav:skip")
+    visitor.tap("household:child_teen")
+    visitor.tap("nav:done")
     visitor.tap("nav:none")
     visitor.tap("checklist:childcare")
     visitor.tap("checklist:hikikomori")  # both in the family group
@@ -31,6 +35,7 @@ def test_web_resident_completes_an_intake(visitor):
     visitor.tap("contact:phone")
     visitor.say("090-0000-1111")
     visitor.tap("contact_time:morning")
+    visitor.tap("contact_safety:safe")
     visitor.tap("voicemail:yes")
     visitor.tap("consent_share:yes")
     summary = visitor.tap("consent_meeting:yes")
@@ -48,8 +53,9 @@ def test_double_click_sends_once_and_gets_the_same_answer(visitor):
     first = visitor.post({"type": "choice", "value": "who:family", "id": "click-0001"})
     again = visitor.post({"type": "choice", "value": "who:family", "id": "click-0001"})
     assert first.get_json() == again.get_json()
+    visitor.tap("nav:anonymous")
     nxt = visitor.tap("relation:parent")
-    assert "何歳" in nxt[-1]["text"]  # the state moved once: who -> relation -> age
+    assert "何歳" in nxt[-1]["text"]  # the state moved once: who -> name -> relation -> age
     with session_scope() as s:
         assert len(s.exec(select(WebhookEvent).where(WebhookEvent.event_id.like("%click-0001"))).all()) == 1
 
@@ -100,10 +106,13 @@ def test_web_chat_api_requires_the_csrf_token_when_enabled(app):
 def test_web_family_reporter_describes_an_8050_household_without_consenting(visitor):
     visitor.open()
     visitor.tap("who:family")
+    visitor.say("山田")
     visitor.tap("relation:sibling")
     visitor.tap("age:40_64")
     visitor.say("元八王子町")
-    visitor.tap("household:parent_adult_child")
+    visitor.tap("household:elderly_parent")
+    visitor.tap("household:care_needs")
+    visitor.tap("nav:done")
     visitor.tap("nav:none")
     visitor.tap("checklist:income")
     for _ in checklist.groups()[:4]:
@@ -115,7 +124,8 @@ def test_web_family_reporter_describes_an_8050_household_without_consenting(visi
     visitor.tap("primary:hikikomori")
     visitor.say("弟が20年家から出ていません。父は85歳で介護が必要です")
     visitor.tap("since:over_1y")
-    seen = visitor.tap("contact:office")
+    visitor.tap("contact:office")
+    seen = visitor.tap("keep_identity:keep")
     assert "同意のおねがい" not in seen[-1]["text"]  # a reporter is never asked to consent for the person
     assert "■その人: きょうだい / 40〜64歳 / 元八王子町" in seen[-1]["text"]
     visitor.tap("confirm:submit")
@@ -129,8 +139,9 @@ def test_web_family_reporter_describes_an_8050_household_without_consenting(visi
         person, household, reporter = (s.get(Person, intake.person_id), s.get(Household, intake.household_id),
                                        s.get(Reporter, intake.reporter_id))
     assert person.age_band == "40_64" and person.area == "元八王子町"
-    assert household.composition == "parent_adult_child"
-    assert reporter.relation == "sibling" and reporter.contact == {"method": "office"}
+    assert household.members == ["elderly_parent", "care_needs"]  # with the person: 8050
+    assert reporter.relation == "sibling" and reporter.contact == {"method": "office", "name": "山田"}
+    assert reporter.keep_identity is True
 
 
 def test_quit_also_blanks_the_stored_copies_of_the_residents_words(visitor):

@@ -37,7 +37,7 @@ def test_detail_shows_structured_fields_and_consent_history(as_role):
     intake_id = crisis_intake()
     page = as_role("admin").get(f"/console/intakes/{intake_id}").get_data(as_text=True)
     for text in ["こころの問題に関すること", "仕事探し・就職について", "3か月〜半年前", "40〜64歳", "八王子市元本郷町",
-                 "高齢の親と大人の子", "090-0000-0000", "午前（8:30〜12:00）", "2026-11-20 10:00",
+                 "高齢の親と大人の子", "090-0000-0000", "平日 午前（08:30〜12:00）", "2026-11-20 10:00",
                  "2026-11-v1", "撤回", "不同意", "同意なし（撤回）", "share の文言"]:
         assert text in page, text
 

@@ -54,11 +54,20 @@ class Chat:
         return found[-1]
 
 
-def self_to_checklist() -> Chat:
-    chat = Chat()
+def self_to_concern(chat: Chat) -> Chat:
     chat.start()
     chat.tap("who:self")
+    chat.say("さくら")  # a name or 呼び名 for callbacks
+    chat.tap("age:40_64")
+    chat.tap("nav:skip")  # area
     chat.tap("household:alone")
+    chat.tap("nav:done")
+    assert chat.state.state is State.CONCERN
+    return chat
+
+
+def self_to_checklist() -> Chat:
+    chat = self_to_concern(Chat())
     chat.tap("nav:none")  # no free text: the full checklist follows
     assert chat.state.state is State.CHECKLIST
     return chat
@@ -76,7 +85,8 @@ def self_to_confirm(share: str = "yes", meeting: str = "no") -> Chat:
     chat.tap("contact:line")
     chat.tap("contact_time:anytime")
     chat.tap(f"consent_share:{share}")
-    chat.tap(f"consent_meeting:{meeting}")
+    if share == "yes":  # the meeting is asked only once sharing was agreed
+        chat.tap(f"consent_meeting:{meeting}")
     assert chat.state.state is State.CONFIRM
     return chat
 
@@ -89,7 +99,7 @@ def test_greeting_says_not_an_emergency_line_and_when_staff_read_it():
     assert "110" in chat.texts and "119" in chat.texts
     assert "11月30日（月）8時30分" in chat.texts  # Sunday 23:00 -> Monday morning
     assert chat.state.state is State.WHO
-    assert "who:self" in chat.buttons and "who:anonymous" in chat.buttons
+    assert "who:self" in chat.buttons and "名前は 言わなくても" in chat.texts
 
 
 @pytest.mark.parametrize("now, expected", [
@@ -112,34 +122,126 @@ def test_during_office_hours_it_says_staff_read_it_today():
 # ---- transitions ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("role, expected", [
-    ("self", State.HOUSEHOLD),
+    ("self", State.AGE),  # 本人 too: age band and area decide the routing
     ("family", State.RELATION),
     ("neighbor", State.RELATION),
     ("minsei", State.RELATION),
-    ("professional", State.RELATION),
-    ("anonymous", State.RELATION),
+    ("professional", State.ORG),
 ])
-def test_who_leads_reporters_to_questions_about_the_person(role, expected):
+def test_who_asks_a_name_then_leads_to_questions_about_the_person(role, expected):
     chat = Chat()
     chat.start()
     chat.tap(f"who:{role}")
-    assert chat.state.state is expected
+    assert chat.state.state is State.NAME and "nav:anonymous" in chat.buttons
+    chat.tap("nav:anonymous")
+    assert chat.state.state is expected and chat.state.anonymous and chat.state.role == role
 
 
-def test_reporter_path_asks_relation_age_area_household():
+@pytest.mark.parametrize("role, offered, not_offered", [
+    ("family", "relation:parent", "relation:neighbor"),
+    ("neighbor", "relation:neighbor", "relation:parent"),
+    ("minsei", "relation:resident", "relation:child"),
+    ("professional", "relation:client", "relation:parent"),
+])
+def test_relation_choices_match_the_reporter(role, offered, not_offered):
+    chat = Chat()
+    chat.start()
+    chat.tap(f"who:{role}")
+    chat.tap("nav:anonymous")
+    if role == "professional":
+        chat.say("八王子北地域包括支援センター")
+    assert chat.state.state is State.RELATION
+    assert offered in chat.buttons and not_offered not in chat.buttons
+
+
+def test_an_anonymous_self_writer_is_still_self_and_is_asked_for_consent():
+    chat = self_to_concern(Chat())
+    chat.say("やめる")
+    chat.tap("quit_confirm:no")
+    chat.state.answers["name"] = "-"
+    chat.tap("nav:none")
+    for _ in checklist.groups():
+        chat.tap("nav:next")
+    chat.tap("nav:skip")
+    chat.tap("since:unknown")
+    chat.tap("contact:none")
+    assert chat.state.state is State.CONSENT_SHARE
+    chat.tap("consent_share:yes")
+    chat.tap("consent_meeting:yes")
+    chat.tap("confirm:submit")
+    payload = chat.effect("submit").data
+    assert payload["reporter_role"] == "self" and payload["anonymous"] is True
+    assert payload["consents"]["share"]["granted"] is True
+    assert "name" not in payload["contact"]
+
+
+def test_reporter_path_asks_relation_age_area_and_household_members():
     chat = Chat()
     chat.start()
     chat.tap("who:family")
+    chat.say("山田")
     chat.tap("relation:parent")
     assert chat.state.state is State.AGE
     chat.tap("age:75_plus")
     assert chat.state.state is State.AREA
     chat.say("元本郷町")
     assert chat.state.state is State.HOUSEHOLD
-    assert "家族" in chat.texts
-    chat.tap("household:parent_adult_child")
+    chat.tap("household:adult_child")
+    chat.tap("household:care_needs")
+    chat.tap("household:child_young")  # 8050 and ダブルケア can both be recorded
+    assert "✓ 大人の子ども" in [c.label for m in chat.last.messages for c in m.choices]
+    chat.tap("household:child_young")  # tap again: untick
+    chat.tap("nav:done")
     assert chat.state.state is State.CONCERN
+    assert chat.state.answers["household"] == ["adult_child", "care_needs"]
     assert chat.state.answers["area"] == "元本郷町"
+
+
+def test_alone_stands_by_itself_among_household_members():
+    chat = Chat()
+    chat.start()
+    chat.tap("who:self")
+    chat.tap("nav:anonymous")
+    chat.tap("age:18_39")
+    chat.tap("nav:skip")
+    chat.tap("household:partner")
+    chat.tap("household:alone")
+    assert chat.state.answers["household"] == ["alone"]
+    chat.tap("household:partner")
+    assert chat.state.answers["household"] == ["partner"]
+
+
+def test_a_professional_records_organisation_whether_the_person_knows_and_proxy_consent():
+    chat = Chat()
+    chat.start()
+    chat.tap("who:professional")
+    chat.say("田中")
+    chat.say("八王子北地域包括支援センター")
+    chat.tap("relation:client")
+    chat.tap("age:75_plus")
+    chat.tap("nav:skip")
+    chat.tap("household:alone")
+    chat.tap("nav:done")
+    assert chat.state.state is State.PERSON_KNOWS
+    chat.tap("person_knows:yes")
+    chat.tap("proxy_consent:written")
+    chat.say("ごみがたまっていて、食事もとれていないようです")
+    chat.tap("nav:done")
+    if chat.state.state is State.PRIMARY:
+        chat.tap(f"primary:{chat.state.selected[0]}")
+    chat.tap("nav:skip")
+    chat.tap("since:1_3m")
+    chat.tap("contact:none")
+    chat.tap("keep_identity:share")
+    assert chat.state.state is State.CONFIRM
+    chat.tap("confirm:submit")
+    payload = chat.effect("submit").data
+    assert payload["reporter"]["organisation"] == "八王子北地域包括支援センター"
+    assert payload["reporter"]["person_knows"] == "yes"
+    proxy = payload["consents"]["share"]
+    assert proxy["granted"] is True and proxy["obtained_by"] == "八王子北地域包括支援センター"
+    assert "書面" in proxy["wording"]
+    assert "meeting" not in payload["consents"]
 
 
 def test_checklist_groups_toggle_and_show_the_choice_back():
@@ -168,6 +270,8 @@ def test_every_quick_reply_fits_line_limits():
         chat.tap("nav:next")
         seen_groups += 1
     assert seen_groups == len(checklist.groups())
+    assert chat.state.state is State.OTHER_TEXT  # その他 asks for its （ ）
+    chat.say("町内会の役が負担")
     assert chat.state.state is State.PRIMARY and len(chat.state.selected) == 19
     first_page = chat.buttons
     assert len(first_page) <= 13 and "nav:more" in first_page  # 19 items page through
@@ -179,7 +283,7 @@ def test_every_quick_reply_fits_line_limits():
 def test_all_labels_fit_in_twenty_characters(lang):
     for name, items in wording(lang)["choices"].items():
         for c in items:
-            assert len(c["label"]) <= 20, (name, c)
+            assert len(c["label"].format(open="08:30", close="17:00")) <= 20, (name, c)
     for cid in checklist.item_ids():
         assert len("✓ " + checklist.item_label(cid, lang)) <= 20
 
@@ -193,17 +297,25 @@ def test_english_and_japanese_wording_have_the_same_keys():
     assert keys({k: v for k, v in ja.items() if k != "commands"}) == keys({k: v for k, v in en.items() if k != "commands"})
 
 
-def test_suggestions_from_free_text_are_shown_pre_checked():
-    chat = Chat()
-    chat.start()
-    chat.tap("who:self")
-    chat.tap("household:alone")
+def test_the_checklist_always_follows_with_the_guesses_ticked_and_kept_apart():
+    chat = self_to_concern(Chat())
     chat.say("家賃が払えなくて困っています")
-    assert chat.state.state is State.SUGGEST
-    assert "家賃・ローンの支払いについて" in chat.texts
-    chat.tap("suggest:change")
-    assert chat.state.state is State.CHECKLIST
-    assert "rent_loan" in chat.state.selected  # pre-checked, resident may untick it
+    assert chat.state.state is State.CHECKLIST  # never skipped: it surfaces what was not said
+    assert "✓ 家賃・ローンの支払いについて" in [c.label for m in chat.last.messages for c in m.choices]
+    assert "nav:done" in chat.buttons  # one tap: ほかにはない
+    chat.tap("checklist:rent_loan")  # the resident unticks the guess
+    chat.tap("checklist:debt")
+    chat.tap("nav:done")
+    assert chat.state.state is State.DETAILS
+    chat.say("よろしくお願いします")
+    chat.say("やめる")
+    chat.tap("quit_confirm:no")
+    payload = chat.effect("open").data["intake"] if [e for e in chat.effects if e.name == "open"] else None
+    assert payload is None
+    from dialogs.record import build_intake
+
+    record = build_intake(chat.state, "completed")
+    assert record["categories"] == ["debt"] and record["suggested"] == ["rent_loan"]
 
 
 def test_text_where_a_button_is_expected_is_kept_and_the_buttons_come_back():
@@ -228,7 +340,7 @@ def test_stale_button_from_an_old_question_only_re_asks():
     chat.start()
     chat.tap("who:self")
     chat.tap("who:family")  # an old quick reply tapped again
-    assert chat.state.state is State.HOUSEHOLD and chat.state.role == "self"
+    assert chat.state.state is State.NAME and chat.state.role == "self"
 
 
 @pytest.mark.parametrize("media, word", [("sticker", "スタンプ"), ("image", "写真"), ("location", "位置情報"),
@@ -239,8 +351,8 @@ def test_stickers_and_media_get_a_kind_answer_and_nothing_breaks(media, word):
     chat.tap("who:self")
     chat.send(Input(InputKind.UNSUPPORTED, media=media))
     assert word in chat.texts and "文字で 教えてください" in chat.texts
-    assert chat.state.state is State.HOUSEHOLD
-    assert "household:alone" in chat.buttons
+    assert chat.state.state is State.NAME
+    assert "nav:anonymous" in chat.buttons
 
 
 def test_phone_number_is_checked_and_normalised():
@@ -255,10 +367,7 @@ def test_phone_number_is_checked_and_normalised():
 
 
 def test_web_chat_does_not_offer_line_as_a_way_to_be_contacted():
-    chat = Chat(channel="web")
-    chat.start()
-    chat.tap("who:self")
-    chat.tap("household:alone")
+    chat = self_to_concern(Chat(channel="web"))
     chat.tap("nav:none")
     for _ in checklist.groups():
         chat.tap("nav:next")
@@ -274,12 +383,13 @@ def test_back_goes_one_question_back_and_keeps_answers():
     chat = Chat()
     chat.start()
     chat.tap("who:family")
+    chat.tap("nav:anonymous")
     chat.tap("relation:child")
     chat.say("もどる")
     assert chat.state.state is State.RELATION
     assert chat.state.answers["relation"] == "child"
     chat.tap("nav:back")
-    assert chat.state.state is State.WHO
+    assert chat.state.state is State.NAME
 
 
 def test_back_inside_the_checklist_returns_to_the_previous_group():
@@ -304,7 +414,7 @@ def test_quit_asks_first_then_deletes_partial_answers():
     chat.say("やめる")
     assert chat.state.state is State.QUIT_CONFIRM
     chat.tap("quit_confirm:no")
-    assert chat.state.state is State.RELATION  # nothing lost
+    assert chat.state.state is State.NAME  # nothing lost
     chat.say("やめる")
     chat.tap("quit_confirm:yes")
     assert chat.state.state is State.IDLE
@@ -316,6 +426,7 @@ def test_wants_a_person_opens_an_urgent_intake_then_asks_only_how_to_reach_them(
     chat = Chat(channel="web")
     chat.start()
     chat.tap("who:self")
+    chat.tap("nav:anonymous")
     chat.say("人と話したい")
     opened = chat.effect("open").data["intake"]
     assert opened["wants_person"] is True and opened["reporter_role"] == "self"  # staff see it now
@@ -355,11 +466,11 @@ def test_edit_who_from_self_to_family_drops_consent_and_asks_about_the_person():
     chat.tap("edit:who")
     chat.tap("who:family")
     assert chat.state.consents == {}
-    assert chat.state.state is State.RELATION
+    assert chat.state.state is State.NAME  # the section is walked again
+    chat.tap("nav:anonymous")
+    assert chat.state.state is State.RELATION  # then what the new role needs
     chat.tap("relation:parent")
-    chat.tap("age:65_74")
-    chat.tap("nav:skip")
-    chat.tap("household:couple")
+    chat.tap("keep_identity:keep")
     assert chat.state.state is State.CONFIRM
     assert "同意" not in chat.texts.split("■困りごと")[1]
 
@@ -368,24 +479,25 @@ def test_edit_who_from_family_to_self_asks_for_consent_before_the_summary():
     chat = Chat()
     chat.start()
     chat.tap("who:family")
+    chat.tap("nav:anonymous")
     chat.tap("relation:parent")
     chat.tap("age:75_plus")
     chat.tap("nav:skip")
     chat.tap("household:alone")
+    chat.tap("nav:done")
     chat.tap("nav:none")
-    for _ in checklist.groups():
-        chat.tap("nav:next")
+    chat.tap("nav:done")
     chat.tap("nav:skip")
     chat.tap("since:unknown")
     chat.tap("contact:none")
+    chat.tap("keep_identity:share")
     assert chat.state.state is State.CONFIRM
     chat.tap("confirm:edit")
     chat.tap("edit:who")
     chat.tap("who:self")
-    chat.tap("household:alone")
+    chat.tap("nav:anonymous")
     assert chat.state.state is State.CONSENT_SHARE
-    chat.tap("consent_share:no")
-    chat.tap("consent_meeting:no")
+    chat.tap("consent_share:no")  # no meeting question after a no
     assert chat.state.state is State.CONFIRM
 
 
@@ -426,7 +538,8 @@ def test_english_is_available():
     chat.tap("nav:language")
     assert chat.state.lang == "en" and "Who is this about" in chat.texts
     chat.tap("who:self")
-    assert "Who lives with you" in chat.texts
+    chat.tap("nav:anonymous")
+    assert "About how old are you" in chat.texts
 
 
 # ---- resume and expiry -----------------------------------------------------------------
@@ -439,7 +552,7 @@ def test_coming_back_within_a_day_offers_to_continue():
     assert chat.state.state is State.RESUME
     assert "まだいますか" in chat.state.concern  # the words are kept
     chat.tap("resume:resume")
-    assert chat.state.state is State.RELATION and chat.state.role == "family"
+    assert chat.state.state is State.NAME and chat.state.role == "family"
 
 
 def test_start_over_deletes_partial_answers():
@@ -537,9 +650,14 @@ def test_typed_labels_and_short_forms_count_as_taps_and_never_become_free_text()
     chat.start()
     chat.say("本人")
     assert chat.state.answers["role"] == "self"
+    chat.say("家賃が払えなくて困っています")  # a worry typed where the name was asked
+    assert chat.state.state is State.NAME and "name" not in chat.state.answers
+    chat.say("名前を言わずに")
+    chat.say("40〜64歳")
+    chat.say("とばす")
     chat.tap("household:alone")
-    chat.say("家賃が払えなくて困っています")
-    chat.say("ほかにもある・なおす")
+    chat.say("これで決定")
+    chat.say("とくにない")
     assert chat.state.state is State.CHECKLIST
     chat.say("ﾂｷﾞﾍ")  # half-width kana
     assert chat.state.group == 1
