@@ -1,14 +1,14 @@
 """first contact: anonymity apart from the role, household members, professionals, proxy consent
 
 Revision ID: 0050
-Revises: 0020
+Revises: 0040
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0050'
-down_revision = '0020'
+down_revision = '0040'
 branch_labels = None
 depends_on = None
 
