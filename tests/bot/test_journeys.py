@@ -35,7 +35,7 @@ class Walker:
         """One resident turn for the last question shown."""
         question = messages[-1]
         prompt, choices = question["text"], [c["value"] for c in question.get("choices", [])]
-        if "困っている" in prompt or "心配な" in prompt:
+        if "自由に 書いて" in prompt:
             return self.visitor.say(WORRY)
         if prompt.startswith("この内容で 送ります"):
             return self.visitor.tap("confirm:submit")
