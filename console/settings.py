@@ -31,6 +31,14 @@ class Settings:
     secure_cookies: bool = False  # set behind HTTPS: session cookies only travel encrypted
     office_phone: str | None = None  # the counter's number, in the apology for a message we could not handle
     operator_name: str = "市"  # who runs the counter, as residents should read it (a city, its 社協)
+    elder_abuse_phone: str | None = None  # the city's line for abuse of elderly / disabled people
+
+    @property
+    def city_numbers(self) -> dict[str, str]:
+        """The city's own numbers for the crisis answer, by the setting name the data uses."""
+        numbers = {"TSUNAGU_OFFICE_PHONE": self.office_phone, "TSUNAGU_COUNTER_PHONE": self.office_phone,
+                   "TSUNAGU_ELDER_ABUSE_PHONE": self.elder_abuse_phone}
+        return {name: number for name, number in numbers.items() if number}
 
     @property
     def line_enabled(self) -> bool:
@@ -56,4 +64,5 @@ class Settings:
             secure_cookies=parse_bool("TSUNAGU_SECURE_COOKIES", get("TSUNAGU_SECURE_COOKIES")),
             office_phone=get("TSUNAGU_OFFICE_PHONE"),
             operator_name=get("TSUNAGU_OPERATOR_NAME") or "市",
+            elder_abuse_phone=get("TSUNAGU_ELDER_ABUSE_PHONE"),
         )

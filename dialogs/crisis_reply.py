@@ -17,30 +17,35 @@ def about_someone_else(raw: str) -> bool:
     return any(re.search(pattern, raw) for pattern in load_yaml("reporting.yaml")["about_other"])
 
 
-def crisis_message(kinds: list[str], lang: str, about_other: bool = False, counter: dict | None = None) -> Message:
+def crisis_message(kinds: list[str], lang: str, about_other: bool = False,
+                   city_numbers: dict[str, str] | None = None) -> Message:
     """Numbers for every kind found, most urgent kind first, each number once; for a reporter,
-    how to stay with the person and when to call. `counter`: {number, operator} of the
-    counter itself, shown last with its hours."""
+    how to stay with the person and when to call. A number that is the city's own (`setting`
+    in the data) comes from `city_numbers` {setting name: number}; unset, it is left out."""
     numbers = load_yaml("emergency_numbers.yaml")
     keys = list(dict.fromkeys(key for kind in kinds for key in numbers["kinds"].get(kind, ())))
-    lines = [_line(numbers["numbers"][key], lang) for key in keys if key in numbers["numbers"]]
-    if counter:
-        office = load_yaml("office.yaml")
-        lines.append(text(lang, "messages.crisis_line", number=counter["number"], name=text(
-            lang, "messages.counter_name", operator=counter["operator"], open=office["open"], close=office["close"])))
+    lines = []
+    for key in keys:
+        entry = numbers["numbers"].get(key)
+        if entry is None:
+            continue
+        number = (city_numbers or {}).get(entry["setting"]) if entry.get("setting") else entry.get("number")
+        if number:
+            lines.append(_line(entry, number, lang))
     suffix = "_other" if about_other else ""
     body = "\n".join([text(lang, f"messages.crisis_header{suffix}"), *lines,
                       text(lang, f"messages.crisis_footer{suffix}")])
     return Message(body, (), "crisis")
 
 
-def _line(entry: dict, lang: str) -> str:
-    """「☎ number  name（hours）」; a number that is not open around the clock says when it is."""
+def _line(entry: dict, number: str, lang: str) -> str:
+    """「☎ number  name（hours）」: a number that does not answer around the clock says when it does."""
     name = entry.get(lang) or entry["ja"]
     hours = entry.get("hours")
-    if isinstance(hours, dict) and (hours.get(lang) or hours.get("ja")):
-        name = f"{name}（{hours.get(lang) or hours['ja']}）" if lang == "ja" else f"{name} ({hours.get(lang) or hours['ja']})"
-    return text(lang, "messages.crisis_line", number=entry["number"], name=name)
+    when = (hours.get(lang) or hours.get("ja")) if isinstance(hours, dict) else None
+    if when:
+        name = f"{name}（{when}）" if lang in ("ja", "zh") else f"{name} ({when})"
+    return text(lang, "messages.crisis_line", number=number, name=name)
 
 
 def emergency_reply(raw: str, lang: str = "ja") -> list[Message]:

@@ -39,7 +39,8 @@ class Context:
     # they write after submitting is added to it instead of starting a disconnected intake
     followup: str | None = None
     operator: str = "市"  # who runs the counter (a city, or its 社会福祉協議会)
-    counter_phone: str | None = None  # the counter's own number, shown with its hours
+    # the city's own numbers, by the setting that names them (TSUNAGU_OFFICE_PHONE …)
+    city_numbers: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -238,12 +239,7 @@ class _Turn:
         # no button here: the question that follows carries 人と話したい (LINE shows only the
         # last message's quick reply, and a second request would cost a push)
         self.messages.append(crisis_message(list(u.crisis_kinds), self.st.lang, about_other=about_other,
-                                            counter=self._counter()))
-
-    def _counter(self) -> dict | None:
-        if not self.ctx.counter_phone:
-            return None
-        return {"number": self.ctx.counter_phone, "operator": self.ctx.operator}
+                                            city_numbers=self.ctx.city_numbers))
 
     def _media_name(self, media: str) -> str:
         names = wording(self.st.lang)["messages"]["media_names"]

@@ -76,7 +76,7 @@ def _counter() -> dict:
         settings = runtime.current().settings
     except RuntimeError:  # a bare call (tests of the dialog alone)
         return {}
-    return {"operator": settings.operator_name, "counter_phone": settings.office_phone}
+    return {"operator": settings.operator_name, "city_numbers": settings.city_numbers}
 
 
 def _readable_state(conv: Conversation, channel: str) -> DialogState:
