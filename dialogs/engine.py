@@ -86,7 +86,10 @@ class _Turn:
         if not self.st.in_progress and self.ctx.followup and self._followup(inp):
             return
         if inp.kind is InputKind.START:
-            self._offer_resume() if self.st.in_progress else self._greet()
+            if self.st.in_progress and (self.st.answers or self.st.concern or self.st.history):
+                self._offer_resume()
+            else:  # the page opened again before anything was answered: just greet
+                self._greet()
         elif inp.kind is InputKind.UNSUPPORTED:
             self.say(text(self.st.lang, "messages.unsupported", media=self._media_name(inp.media)))
             self.reask() if self.st.in_progress else self._greet()

@@ -69,6 +69,8 @@ def _question(st: DialogState, coordinator: str, operator: str) -> tuple[str, li
         return text(lang, f"prompts.{key}"), [nav(lang, "none")]
     if state is State.CONTACT:
         hidden = () if st.channel == "line" else ("line",)  # the web chat cannot be reached later
+        if st.wants_person:  # they asked for a person: 連絡はいらない makes no sense here
+            hidden = (*hidden, "none")
         return text(lang, "prompts.contact"), _buttons(state, lang, "contact", hidden)
     if state is State.RELATION:  # a neighbour is not offered 親 / 子ども
         hidden = tuple(c["value"] for c in wording(lang)["choices"]["relation"] if st.role not in c["roles"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 from . import checklist
 from .flow import BY_STATE
 from .state import DialogState, State
-from .texts import choice_label, text
+from .texts import choice_label, load_yaml, text
 
 CONTACT_SLOTS = {
     State.PHONE: "phone",
@@ -141,8 +141,15 @@ def summary_text(st: DialogState, mask_phone: bool = False) -> str:
         if "phone" in how:
             parts.append(_masked(how["phone"]) if mask_phone else how["phone"])
         if "contact_time" in how:
-            parts.append(choice_label(lang, "contact_time", how["contact_time"]).format(open="", close="").strip())
+            office = load_yaml("office.yaml")
+            parts.append(choice_label(lang, "contact_time", how["contact_time"]).format(
+                open=office["open"], close=office["close"]))
+        for slot, choices_name in (("safety", "contact_safety"), ("voicemail", "voicemail")):
+            if slot in how:
+                parts.append(choice_label(lang, choices_name, how[slot]))
         lines.append(f"■{label('contact')}: " + " / ".join(parts))
+    if st.answers.get("keep_identity") and st.role != "self":
+        lines.append(f"■{label('keep_identity')}: {choice_label(lang, 'keep_identity', st.answers['keep_identity'])}")
     if st.is_self:
         def yes_no(purpose: str) -> str:
             return label("yes") if st.consents.get(purpose, {}).get("granted") else label("no")

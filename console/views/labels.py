@@ -17,7 +17,7 @@ REPORTERS = {"self": "本人", "family": "家族", "neighbor": "近所", "minsei
 CRISIS_KINDS = {"suicide": "自殺の危険", "violence": "暴力・DV", "child_abuse": "子どもへの虐待",
                 "starvation": "食事・寝る場所がない"}
 STATUSES = {"new": "新規"}
-CONSENT_PURPOSES = {"share": "情報共有", "meeting": "会議"}
+CONSENT_PURPOSES = {"share": "情報共有", "meeting": "会議", "contact": "連絡", "voicemail": "留守電"}
 CONSENT_ACTIONS = {"granted": "同意", "declined": "不同意", "withdrawn": "撤回"}
 CONTACT_METHODS = {"line": "LINE", "phone": "電話", "office": "来所", "visit": "訪問", "none": "連絡不要"}
 

@@ -688,3 +688,47 @@ def test_values_that_were_never_offered_only_ask_again(invented):
     before = chat.state.state
     chat.tap(invented)
     assert chat.state.state is before and "admin" not in chat.state.answers.values()
+
+
+# ---- found by walking the product from outside -------------------------------------------
+
+def test_opening_the_chat_twice_before_answering_just_greets_again():
+    chat = Chat()
+    chat.start()
+    chat.start()
+    assert chat.state.state is State.WHO and "resume:resume" not in chat.buttons
+
+
+def test_after_asking_for_a_person_no_contact_is_not_offered():
+    chat = Chat()
+    chat.start()
+    chat.say("人と話したい")
+    assert chat.state.state is State.CONTACT
+    assert "contact:phone" in chat.buttons and "contact:none" not in chat.buttons
+
+
+def test_the_summary_shows_safety_voicemail_and_what_a_reporter_asked_to_keep():
+    chat = Chat()
+    chat.start()
+    chat.tap("who:family")
+    chat.tap("nav:anonymous")
+    chat.tap("relation:partner")
+    chat.tap("age:40_64")
+    chat.tap("nav:skip")
+    chat.tap("household:partner")
+    chat.tap("nav:done")
+    chat.say("娘が夫から怒鳴られている")
+    chat.tap("nav:done")
+    if chat.state.state is State.PRIMARY:
+        chat.tap(f"primary:{chat.state.selected[0]}")
+    chat.tap("nav:skip")
+    chat.tap("since:1_3m")
+    chat.tap("contact:phone")
+    chat.say("090-1234-5678")
+    chat.tap("contact_time:evening")
+    chat.tap("contact_safety:discreet")
+    chat.tap("voicemail:no")
+    chat.tap("keep_identity:keep")
+    assert chat.state.state is State.CONFIRM
+    assert "家の人に 知られたくない" in chat.texts and "いいえ、残さないで" in chat.texts
+    assert "伝えないでほしい" in chat.texts and "平日 夕方（17:00〜20:00）" in chat.texts
