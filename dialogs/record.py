@@ -44,9 +44,10 @@ def contact(st: DialogState) -> dict:
     if not _applies(st, State.CONTACT) or "contact" not in st.answers:
         return {}
     record = {"method": st.answers["contact"]}
-    for state, slot in CONTACT_SLOTS.items():
+    for state, key in CONTACT_SLOTS.items():
+        slot = BY_STATE[state].slot
         if _applies(st, state) and slot in st.answers:
-            record[slot] = st.answers[slot]
+            record[key] = st.answers[slot]
     if not st.anonymous and st.answers.get("name"):
         record["name"] = st.answers["name"]
     return record
