@@ -59,6 +59,9 @@ def create_app(settings: Settings | None = None, jobs=None, instance_path: str |
     from console.views import admin
 
     app.register_blueprint(admin.bp)
+    from console.views import stats as stats_views
+
+    app.register_blueprint(stats_views.bp)
     if settings.line_enabled:
         from bot.line import webhook
 

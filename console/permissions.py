@@ -33,6 +33,10 @@ PERMISSIONS.update({
     "admin.settings": frozenset({"admin"}),
     "audit.view": frozenset({"admin"}),
 })
+# statistics and exports (console/stats.py, console/views/stats.py): counts only, no personal data
+PERMISSIONS.update({
+    "stats.view": frozenset({"admin", "suishin", "viewer"}),
+})
 # agency staff act only on what is referred to their own agency
 _OWN_AGENCY = frozenset({"referral.view", "referral.answer"})
 

@@ -1,0 +1,234 @@
+"""The figures a municipality reports, for a month or a fiscal year (April–March), counted
+in SQL. No personal data leaves this module: only counts, ids of checklist items, channels,
+roles, agencies and outcomes.
+
+Definitions (shown on the page) live in console/data/stats.yaml.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from console import stats_sql as q
+from console.stats_sql import rows
+from dialogs import checklist, office_hours
+
+
+class PeriodError(ValueError):
+    """The period asked for is not a month or fiscal year we can count."""
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str  # "month" or "year" (fiscal year)
+    first: date  # first day, local
+    last: date  # last day, local (inclusive)
+
+    @classmethod
+    def month(cls, year: int, month: int) -> "Period":
+        if not (2000 <= year <= 2100 and 1 <= month <= 12):
+            raise PeriodError("month")
+        following = date(year + month // 12, month % 12 + 1, 1)
+        return cls("month", date(year, month, 1), following - timedelta(days=1))
+
+    @classmethod
+    def fiscal_year(cls, year: int) -> "Period":
+        """年度 `year`: April `year` to March `year + 1`."""
+        if not 2000 <= year <= 2100:
+            raise PeriodError("year")
+        return cls("year", date(year, 4, 1), date(year + 1, 3, 31))
+
+    @classmethod
+    def parse(cls, value: str | None, today: date) -> "Period":
+        """'2026' (fiscal year), '2026-11' (month); empty: the current fiscal year."""
+        value = (value or "").strip()
+        if not value:
+            return cls.fiscal_year(fiscal_year_of(today))
+        if re.fullmatch(r"\d{4}", value):
+            return cls.fiscal_year(int(value))
+        found = re.fullmatch(r"(\d{4})-(\d{1,2})", value)
+        if found:
+            return cls.month(int(found[1]), int(found[2]))
+        raise PeriodError(value)
+
+    @property
+    def key(self) -> str:
+        return f"{self.first.year}" if self.kind == "year" else f"{self.first:%Y-%m}"
+
+    @property
+    def label(self) -> str:
+        if self.kind == "year":
+            return wording()["period"]["year"].format(year=self.first.year, reiwa=self.first.year - 2018)
+        return wording()["period"]["month"].format(year=self.first.year, month=self.first.month)
+
+    @property
+    def start(self) -> datetime:
+        return datetime.combine(self.first, time(0), tzinfo=office_hours.zone())
+
+    @property
+    def end(self) -> datetime:
+        return datetime.combine(self.last + timedelta(days=1), time(0), tzinfo=office_hours.zone())
+
+    def buckets(self) -> list[str]:
+        """The chart's x axis: months of a fiscal year, days of a month (local text keys)."""
+        if self.kind == "year":
+            return [f"{self.first.year + (m + 3) // 12}-{(m + 3) % 12 + 1:02d}" for m in range(12)]
+        return [(self.first + timedelta(days=n)).isoformat() for n in range((self.last - self.first).days + 1)]
+
+    def params(self) -> dict:
+        """UTC bounds: SQLite stores UTC text and ignores an offset on a bound value."""
+        return {"start": self.start.astimezone(timezone.utc), "end": self.end.astimezone(timezone.utc)}
+
+
+def fiscal_year_of(day: date) -> int:
+    return day.year if day.month >= 4 else day.year - 1
+
+
+@cache
+def wording() -> dict:
+    with open(Path(__file__).parent / "data" / "stats.yaml", encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+@dataclass
+class Row:
+    key: str
+    label: str
+    value: int
+    extra: dict = field(default_factory=dict)
+
+
+def _share(part: int, whole: int) -> float | None:
+    return None if not whole else round(100.0 * part / whole, 1)
+
+
+def _labelled(found: dict, table: dict, order=None) -> list[Row]:
+    keys = list(order or table)
+    keys += sorted(k for k in found if k not in keys)
+    return [Row(k, table.get(k, k), int(found.get(k, 0))) for k in keys]
+
+
+# ---- intakes ---------------------------------------------------------------------------
+
+IN_PERIOD = "received_at >= :start AND received_at < :end"
+
+
+def intake_totals(session, period: Period) -> dict:
+    row = rows(session, f"""
+        SELECT count(*),
+               sum(CASE WHEN after_hours THEN 1 ELSE 0 END),
+               sum(CASE WHEN crisis THEN 1 ELSE 0 END),
+               sum(CASE WHEN urgent THEN 1 ELSE 0 END),
+               sum(CASE WHEN reporter_role <> 'self' THEN 1 ELSE 0 END)
+        FROM intake WHERE {IN_PERIOD}""", **period.params())[0]
+    total, after, crisis, urgent, others = (int(v or 0) for v in row)
+    return {"intakes": total, "after_hours": after, "after_hours_share": _share(after, total),
+            "crisis": crisis, "urgent": urgent, "third_party": others}
+
+
+def intakes_over_time(session, period: Period) -> list[Row]:
+    d = q.dialect(session)
+    bucket = q.local("received_at", d, "month" if period.kind == "year" else "day")
+    found = dict(rows(session, f"SELECT {bucket} AS b, count(*) FROM intake WHERE {IN_PERIOD} GROUP BY b",
+                      **period.params()))
+    out = []
+    for key in period.buckets():
+        label = f"{int(key[5:7])}月" if period.kind == "year" else f"{int(key[8:10])}"
+        out.append(Row(key, label, int(found.get(key, 0))))
+    return out
+
+
+def by_column(session, period: Period, column: str, table: dict) -> list[Row]:
+    assert column in ("channel", "reporter_role")  # never user input
+    found = dict(rows(session, f"SELECT {column}, count(*) FROM intake WHERE {IN_PERIOD} GROUP BY {column}",
+                      **period.params()))
+    return _labelled(found, table)
+
+
+def by_category(session, period: Period) -> list[Row]:
+    """Each checklist item: intakes that marked it (〇, the ◎ included) and that chose it as ◎."""
+    d = q.dialect(session)
+    marked = dict(rows(session, f"""
+        SELECT item.value, count(*) FROM intake {q.json_items('intake.categories', d, 'item')}
+        WHERE {IN_PERIOD.replace('received_at', 'intake.received_at')} GROUP BY item.value""",
+                       **period.params()))
+    primary = dict(rows(session, f"""
+        SELECT "primary", count(*) FROM intake WHERE {IN_PERIOD} AND "primary" IS NOT NULL
+        GROUP BY "primary" """, **period.params()))
+    out = []
+    for item_id in checklist.item_ids():
+        out.append(Row(item_id, checklist.item_label(item_id, "ja"), int(marked.get(item_id, 0)),
+                       {"primary": int(primary.get(item_id, 0))}))
+    return out
+
+
+def consent(session, period: Period) -> dict:
+    """The answer in force now (the newest record) to 情報共有, per intake received in the period."""
+    found = dict(rows(session, f"""
+        SELECT coalesce(c.action, 'none') AS answer, count(*)
+        FROM intake i
+        LEFT JOIN (SELECT intake_id, max(id) AS last_id FROM consent_record
+                   WHERE purpose = 'share' GROUP BY intake_id) newest ON newest.intake_id = i.id
+        LEFT JOIN consent_record c ON c.id = newest.last_id
+        WHERE i.received_at >= :start AND i.received_at < :end
+        GROUP BY answer""", **period.params()))
+    total = sum(found.values())
+    table = wording()["consent_answers"]
+    return {"rows": _labelled(found, table), "total": total,
+            "rate": _share(int(found.get("granted", 0)), total)}
+
+
+# ---- referrals (models/referral.py) ------------------------------------------------------
+
+def referrals(session, period: Period) -> dict:
+    """Referrals sent in the period, by agency and by their status now."""
+    found = rows(session, """
+        SELECT a.id, a.name, r.status, count(*)
+        FROM referral r JOIN agency a ON a.id = r.agency_id
+        WHERE r.created_at >= :start AND r.created_at < :end
+        GROUP BY a.id, a.name, r.status""", **period.params())
+    statuses = list(wording()["referral_statuses"])
+    agencies: dict[int, Row] = {}
+    totals = dict.fromkeys(statuses, 0)
+    for agency_id, name, status, count in found:
+        row = agencies.setdefault(agency_id, Row(str(agency_id), name, 0, dict.fromkeys(statuses, 0)))
+        row.value += int(count)
+        row.extra[status] = row.extra.get(status, 0) + int(count)
+        totals[status] = totals.get(status, 0) + int(count)
+    ordered = sorted(agencies.values(), key=lambda r: (-r.value, r.label))
+    return {"agencies": ordered, "totals": totals, "total": sum(totals.values()),
+            "statuses": statuses, "agency_count": len(ordered)}
+
+
+# ---- the page ---------------------------------------------------------------------------
+
+@dataclass
+class Report:
+    period: Period
+    totals: dict
+    over_time: list[Row]
+    channels: list[Row]
+    reporters: list[Row]
+    categories: list[Row]
+    consent: dict
+    referrals: dict
+    cases: dict = field(default_factory=dict)  # contacts, meetings, plans, closings (console/stats_cases.py)
+
+
+def report(session, period: Period, now: datetime | None = None) -> Report:
+    w = wording()
+    return Report(
+        period=period,
+        totals=intake_totals(session, period),
+        over_time=intakes_over_time(session, period),
+        channels=by_column(session, period, "channel", w["channels"]),
+        reporters=by_column(session, period, "reporter_role", w["reporter_roles"]),
+        categories=by_category(session, period),
+        consent=consent(session, period),
+        referrals=referrals(session, period),
+    )
