@@ -36,6 +36,9 @@ PERMISSIONS.update({
 # statistics and exports (console/stats.py, console/views/stats.py): counts only, no personal data
 PERMISSIONS.update({
     "stats.view": frozenset({"admin", "suishin", "viewer"}),
+    "stats.export": frozenset({"admin", "suishin", "viewer"}),  # the Excel 実績報告: counts only
+    "export.intakes": frozenset({"admin", "suishin"}),  # every intake as records (tsunagu export)
+    "export.referrals": frozenset({"agency"}),  # the referrals to the user's own agency only
 })
 # agency staff act only on what is referred to their own agency
 _OWN_AGENCY = frozenset({"referral.view", "referral.answer"})

@@ -9,12 +9,13 @@ import json
 import math
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import DateTime, bindparam, text
+from sqlalchemy import Date, DateTime, bindparam, text
 
 from dialogs import office_hours
 
 UTC_TIME = DateTime(timezone=True)
 TIME_PARAMS = ("start", "end", "now")
+DATE_PARAMS = ("first", "last")
 
 
 def dialect(session) -> str:
@@ -22,10 +23,11 @@ def dialect(session) -> str:
 
 
 def rows(session, sql: str, **params) -> list:
-    """Run `sql`; parameters named start / end / now are bound as UTC times (so SQLite gets
-    the same text format the columns are stored in)."""
+    """Run `sql`; parameters named start / end / now are bound as UTC times and first / last
+    as dates (so SQLite gets the same text format the columns are stored in)."""
     statement = text(sql)
     typed = [bindparam(name, type_=UTC_TIME) for name in TIME_PARAMS if f":{name}" in sql]
+    typed += [bindparam(name, type_=Date()) for name in DATE_PARAMS if f":{name}" in sql]
     if typed:
         statement = statement.bindparams(*typed)
     return list(session.execute(statement, params))

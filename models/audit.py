@@ -37,6 +37,7 @@ ACTIONS = (
     "admin.setting",
     "audit.view",
     "staff.cli_add",
+    "export",  # a download of records or statistics (target_type says which)
 )
 
 

@@ -1,15 +1,18 @@
-"""The statistics page (counts only, no personal data): parse the period, one service call,
-render. Viewer role and up, through console.permissions.can()."""
+"""The statistics page, the 評価指標 and the console's downloads: parse the period, one
+service call, render or send. Every route asks console.permissions.can(); every download is
+audited (models/audit.py)."""
 from __future__ import annotations
 
+import io
 from datetime import datetime, timezone
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request, send_file
 from flask_login import current_user, login_required
 
-from console import charts, stats
+from console import charts, stats, stats_exports
 from console.permissions import can
 from dialogs import office_hours
+from models.audit import record_event
 from models.db import session_scope
 
 bp = Blueprint("stats", __name__, url_prefix="/console/stats")
@@ -20,10 +23,13 @@ def _need(action: str) -> None:
         abort(403)
 
 
+def _today():
+    return datetime.now(timezone.utc).astimezone(office_hours.zone()).date()
+
+
 def _period() -> stats.Period:
-    today = datetime.now(timezone.utc).astimezone(office_hours.zone()).date()
     try:
-        return stats.Period.parse(request.args.get("period"), today)
+        return stats.Period.parse(request.args.get("period"), _today())
     except stats.PeriodError:
         abort(400)
 
@@ -46,3 +52,38 @@ def index():
         report = stats.report(db, period, now=datetime.now(timezone.utc))
     return render_template("console/stats.html", r=report, w=stats.wording(), charts=charts,
                            choices=_choices(period))
+
+
+@bp.get("/export/stats.xlsx")
+@login_required
+def export_workbook():
+    _need("stats.export")
+    period = _period()
+    with session_scope() as db:
+        report = stats.report(db, period, now=datetime.now(timezone.utc))
+        values = None  # the 評価指標 come with the case records (console/stats_cases.py)
+        record_event(db, "export", actor_id=current_user.id, target_type="stats.xlsx", target_id=period.key)
+    from console import stats_xlsx  # openpyxl only when a workbook is asked for
+
+    data = stats_xlsx.workbook(report, values)
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=f"tsunagu-stats-{period.key}.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.get("/export/intakes.csv", defaults={"fmt": "csv"})
+@bp.get("/export/intakes.jsonl", defaults={"fmt": "jsonl"})
+@login_required
+def export_intakes(fmt: str):
+    """Intakes as in `tsunagu export` (coordinators and admins), or, for agency staff, only
+    the referrals to their own agency."""
+    user = current_user._get_current_object()
+    if can(user, "export.intakes"):
+        scope, body = "intakes", stats_exports.intakes(fmt, actor_id=user.id)
+    elif can(user, "export.referrals"):
+        scope, body = "referrals", stats_exports.agency_referrals(fmt, user.agency_id, actor_id=user.id)
+    else:
+        abort(403)
+    name = f"tsunagu-{scope}.{fmt}"
+    mimetype = "text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson; charset=utf-8"
+    return Response(body.encode("utf-8"), mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename={name}"})

@@ -22,7 +22,8 @@ def known(app):
     ids = {
         # Mon 5/11 10:00, in office hours
         "A": make_intake(utc(2026, 5, 11, 1, 0), channel="line", reporter_role="self",
-                         categories=["income", "debt"], primary="debt", consents={"share": ["granted"]}),
+                         categories=["income", "debt"], primary="debt",
+                         consents={"share": ["granted"], "meeting": ["granted"]}),
         # Sat 5/16 21:00
         "B": make_intake(utc(2026, 5, 16, 12, 0), channel="web", reporter_role="family", after_hours=True,
                          categories=["caregiving", "family"], primary="caregiving"),
