@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from console import stats_cases
 from console import stats_sql as q
 from console.stats_sql import rows
 from dialogs import checklist, office_hours
@@ -170,12 +171,11 @@ def by_category(session, period: Period) -> list[Row]:
 def consent(session, period: Period) -> dict:
     """The answer in force now (the newest record) to 情報共有, per intake received in the period."""
     found = dict(rows(session, f"""
-        SELECT coalesce(c.action, 'none') AS answer, count(*)
-        FROM intake i
-        LEFT JOIN (SELECT intake_id, max(id) AS last_id FROM consent_record
-                   WHERE purpose = 'share' GROUP BY intake_id) newest ON newest.intake_id = i.id
-        LEFT JOIN consent_record c ON c.id = newest.last_id
-        WHERE i.received_at >= :start AND i.received_at < :end
+        SELECT answer, count(*) FROM (
+            SELECT coalesce((SELECT c.action FROM consent_record c
+                             WHERE c.intake_id = i.id AND c.purpose = 'share'
+                             ORDER BY c.id DESC LIMIT 1), 'none') AS answer
+            FROM intake i WHERE {IN_PERIOD.replace('received_at', 'i.received_at')}) answers
         GROUP BY answer""", **period.params()))
     total = sum(found.values())
     table = wording()["consent_answers"]
@@ -220,8 +220,49 @@ class Report:
     cases: dict = field(default_factory=dict)  # contacts, meetings, plans, closings (console/stats_cases.py)
 
 
+def has_case_records(session) -> bool:
+    """True once the case tables (models/case.py) are in the database."""
+    from sqlalchemy import inspect
+
+    return inspect(session.get_bind()).has_table("case_event")
+
+
+def case_figures(session, period: Period, now: datetime) -> dict:
+    """Contacts, 新規/継続, waits, SLA, meetings, plans and closings (console/stats_cases.py);
+    empty until the case records of the console (models/case.py, console/cases.py) exist."""
+    if not has_case_records(session):
+        return {}
+    from console import lifecycle, sla  # the case lifecycle (issue 11)
+
+    words = lifecycle.wording()
+    contacts = stats_cases.contacts(session, period)
+    meetings = stats_cases.meetings(session, period)
+    closed = stats_cases.closed(session, period)
+    return {
+        "contacts": contacts,
+        "contact_rows": _labelled(contacts["by_method"], words["contact_methods"]),
+        "meeting_rows": _labelled(meetings, words["meeting_kinds"]),
+        "outcome_rows": _labelled(closed["by_outcome"], words["outcomes"]),
+        "new_continued": stats_cases.new_and_continued(session, period),
+        "waits": stats_cases.waits(session, period, now),
+        "sla": stats_cases.sla(session, period, now, {t: sla.hours_for(t) for t in sla.TIERS}),
+        "meetings": meetings,
+        "plans": stats_cases.plans(session, period),
+        "closed": closed,
+        "labels": {"methods": words["contact_methods"], "meetings": words["meeting_kinds"],
+                   "outcomes": words["outcomes"]},
+    }
+
+
+def indicators(session, period: Period) -> dict | None:
+    if not has_case_records(session):
+        return None
+    return stats_cases.indicators(session, period)
+
+
 def report(session, period: Period, now: datetime | None = None) -> Report:
     w = wording()
+    now = now or datetime.now(timezone.utc)
     return Report(
         period=period,
         totals=intake_totals(session, period),
@@ -231,4 +272,5 @@ def report(session, period: Period, now: datetime | None = None) -> Report:
         categories=by_category(session, period),
         consent=consent(session, period),
         referrals=referrals(session, period),
+        cases=case_figures(session, period, now),
     )

@@ -34,6 +34,14 @@ def _period() -> stats.Period:
         abort(400)
 
 
+def _fiscal_year() -> stats.Period:
+    raw = request.args.get("year") or str(stats.fiscal_year_of(_today()))
+    try:
+        return stats.Period.parse(raw, _today()) if raw.isdigit() and len(raw) == 4 else abort(400)
+    except stats.PeriodError:
+        abort(400)
+
+
 def _choices(period: stats.Period) -> list[tuple[str, str]]:
     """Fiscal years around the one shown, and the months of the shown fiscal year."""
     year = stats.fiscal_year_of(period.first)
@@ -54,6 +62,19 @@ def index():
                            choices=_choices(period))
 
 
+@bp.get("/indicators")
+@login_required
+def indicators():
+    _need("stats.view")
+    period = _fiscal_year()
+    with session_scope() as db:
+        values = stats.indicators(db, period)
+    year = period.first.year
+    years = [stats.Period.fiscal_year(y) for y in range(year - 4, year + 2)]
+    return render_template("console/stats_indicators.html", period=period, values=values,
+                           w=stats.wording(), years=years)
+
+
 @bp.get("/export/stats.xlsx")
 @login_required
 def export_workbook():
@@ -61,7 +82,7 @@ def export_workbook():
     period = _period()
     with session_scope() as db:
         report = stats.report(db, period, now=datetime.now(timezone.utc))
-        values = None  # the 評価指標 come with the case records (console/stats_cases.py)
+        values = stats.indicators(db, period) if period.kind == "year" else None
         record_event(db, "export", actor_id=current_user.id, target_type="stats.xlsx", target_id=period.key)
     from console import stats_xlsx  # openpyxl only when a workbook is asked for
 

@@ -85,6 +85,8 @@ def test_viewer_may_not_download_records_but_may_download_the_report(known, as_r
     summary = {row[0]: row[1] for row in book["実績報告"].iter_rows(values_only=True) if row and row[0]}
     assert summary["受付件数（件）"] == 5
     assert summary["時間外の割合（%）"] == 60.0
+    if "つなぎ先の数" in summary:  # the 評価指標, once the case records (issue 11) exist
+        assert summary["つなぎ先の数"] == 2
     categories = {row[0]: row[1:3] for row in book["相談内容"].iter_rows(min_row=4, values_only=True)}
     assert categories["収入・生活費のこと"] == (2, 0)
     assert ("stats.xlsx", "2026") in _exports()
