@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 class Understanding:
     categories: list[str] = field(default_factory=list)  # checklist ids from domain.md
     crisis: bool = False
-    crisis_kind: str | None = None  # "suicide" | "violence" | "child_abuse" | "starvation"
+    crisis_kind: str | None = None  # engine.CRISIS_PRIORITY: "medical", "suicide", "child_abuse", …
     evidence: list[str] = field(default_factory=list)  # matched phrases, as written
     crisis_kinds: list[str] = field(default_factory=list)  # every kind found, most urgent first
 
@@ -29,10 +29,17 @@ class Understanding:
 
 def classify(text: str) -> Understanding:
     from .classifier import CATEGORY_IDS, analyse
+    from .languages import detect_language, foreign_matches
 
     categories, crisis_kinds, evidence, explained_away = analyse(text)
-    if not crisis_kinds and not explained_away and text and text.strip():
-        # wordings the rules have never seen: ask the statistical model (see model.py)
+    lang = detect_language(text) if text and text.strip() else None
+    found = foreign_matches(text, lang) if lang else []
+    if found:
+        # the lexicon of the message's language (lexicon_<lang>.yaml), English for Latin words
+        categories, crisis_kinds, evidence = _merge(categories, crisis_kinds, evidence, found)
+    if not crisis_kinds and not explained_away and lang == "ja":
+        # wordings the rules have never seen: ask the statistical model (see model.py); it was
+        # trained on Japanese and has no features for English, Latin text or tags
         from .model import implied_categories, second_opinion
 
         found = second_opinion(text)
@@ -49,6 +56,28 @@ def classify(text: str) -> Understanding:
         evidence=evidence,
         crisis_kinds=crisis_kinds,
     )
+
+
+def _merge(categories, crisis_kinds, evidence, found):
+    from .classifier import CATEGORY_IDS
+    from .engine import CRISIS_PRIORITY
+    from .model import IMPLIED_CATEGORIES
+
+    kinds = set(crisis_kinds) | {m.label for m in found if m.group == "crisis"}
+    wanted = set(categories) | {m.label for m in found if m.group == "category"}
+    for kind in kinds - set(crisis_kinds):
+        wanted |= set(IMPLIED_CATEGORIES[kind])
+    ordered = [c for c in CATEGORY_IDS if c in wanted and (c != "other" or len(wanted) == 1)]
+    more = [m.evidence for m in found if m.evidence.strip()]
+    return ordered, [k for k in CRISIS_PRIORITY if k in kinds], list(dict.fromkeys([*evidence, *more]))
+
+
+def detect_language(text: str) -> str | None:
+    """The language a message is written in: "ja", "en", "zh", "vi", "pt", "tl", "ne", or None
+    when the text does not tell (digits, emoji, a tag). See languages.py."""
+    from .languages import detect_language as detect
+
+    return detect(text)
 
 
 def warm_up() -> None:

@@ -110,6 +110,92 @@ def _victim_is_child(lex: Lexicon, toks: list[Tok], sids: list[int], m: Match, t
     return False
 
 
+_ELDER_AGE = re.compile(r"(\d+)\s*(?:歳|才|さい)|(\d+)\s*代|[（(]\s*(\d+)\s*(?:歳|才)?\s*[)）]")
+
+
+_WRITER_AGE = re.compile(r"(?:私|わたし|僕|自分)は(?:もう|今年)?\s*(\d+)\s*(?:歳|才)?(?:です|になり|で|。)")
+
+
+def _old_age(text: str) -> bool:
+    """An age of 65 or more (85歳, 母（78）) or 60代 and up."""
+    for years, decade, paren in _ELDER_AGE.findall(text):
+        if (years and int(years) >= 65) or (decade and int(decade) >= 60) or (paren and int(paren) >= 65):
+            return True
+    return False
+
+
+_ADULT_KIN = {"孫", "甥", "姪", "甥御", "姪御"}
+_PARTNER_WORDS = {"夫", "妻", "旦那", "主人", "嫁", "彼女", "奥さん", "家内", "亭主"}
+
+
+def _elder_not_child(lex: Lexicon, toks: list[Tok], text: str) -> bool:
+    """A child-abuse sign in a message about an old person and no child (祖母が痩せてて, 甥御さんが
+    おばあさん（88）を叩く): 孫 / 甥 are kin here, not children."""
+    if _child_in_text(lex, text) or any(
+            (t.norm in lex.child_strong or t.surface in lex.child_strong) and t.surface not in _ADULT_KIN
+            and t.norm not in _ADULT_KIN for t in toks):
+        return False
+    return _old_age(text) or any(c in text for c in lex.elder_victim_cues) or any(
+        t.norm in lex.elder_victim_nouns or t.surface in lex.elder_victim_nouns for t in toks)
+
+
+def _victim(toks: list[Tok], sids: list[int], m: Match) -> int | None:
+    """Token index of the one hurt: 「Xを」 (Xの頭を) for an act, 「Xが/は」 for a passive;
+    None when the writer is the one hurt (夫に殴られる) or no noun says it."""
+    sid = sids[m.first]
+    passive = any(toks[k].base in _PASSIVE for k in range(m.first, min(m.last + 3, len(toks))) if sids[k] == sid)
+    k = m.first - 1
+    while k >= 0 and sids[k] == sid and m.first - k <= 30:
+        t = toks[k]
+        j = k + 1
+        if j < len(toks) and toks[j].surface in ("(", "（"):  # 母（82）が: look past the age
+            while j < len(toks) and toks[j].surface not in (")", "）") and j - k < 6:
+                j += 1
+            j += 1
+        nxt = toks[j] if j < len(toks) else None
+        particle = nxt.surface if nxt is not None and nxt.pos0 == "助詞" else ""
+        if particle == "の" and j + 1 < len(toks) and toks[j + 1].norm in _BODY:
+            particle = "を"
+        if t.pos0 in ("名詞", "代名詞") and t.surface not in ("私", "わたし", "僕", "俺", "自分", "あたし", "うち"):
+            if (not passive and particle == "を") or (passive and particle in ("が", "は", "も")):
+                if t.norm in _BODY and k >= 2 and toks[k - 1].surface == "の":
+                    return k - 2  # 父の頭を: the father
+                return k
+        k -= 1
+    return None
+
+
+def _victim_is_elder(lex: Lexicon, toks: list[Tok], sids: list[int], m: Match, text: str) -> bool:
+    """Violence against an old or disabled person (elder_abuse, not partner DV): 高齢の母を息子が
+    殴る, 要介護3のお母様をつねる, 施設で母が職員に叩かれる, 息子に殴られる。80歳の母親です."""
+    sentence = _sentence(toks, sids, m, text)
+    if any(c in sentence for c in lex.elder_facility_cues) and not _child_mentioned(lex, toks, sentence):
+        return True  # abuse in a care facility (施設内虐待)
+    k = _victim(toks, sids, m)
+    elder_named = any(t.norm in lex.elder_victim_nouns or t.surface in lex.elder_victim_nouns for t in toks)
+    if k is None:
+        # the writer (or the person the message is about) is hurt: not by a partner; the writer
+        # says they are old or disabled, or an old person is the one the message is about
+        if any(t.surface in _PARTNERS or t.norm in _PARTNER_WORDS
+               for i, t in enumerate(toks) if sids[i] == sids[m.first] and i < m.first):
+            return False
+        return any(c in text for c in lex.elder_writer_cues) or any(
+            int(age) >= 65 for age in _WRITER_AGE.findall(text)) or elder_named
+    noun = toks[k]
+    if noun.norm in lex.elder_victim_nouns or noun.surface in lex.elder_victim_nouns:
+        return True
+    if noun.surface in ("本人", "ご本人"):  # 利用者さん（要介護3、80代女性）… ご本人は息子さんに叩かれる
+        return elder_named or _old_age(text) or any(c in text for c in lex.elder_victim_cues)
+    # an elder cue right before the noun here or before the same noun elsewhere (認知症の父)
+    starts = [i for i in range(len(text)) if text.startswith(noun.surface, i)]
+    for i in starts:
+        before, after = text[max(0, i - 12):i], text[i + len(noun.surface):i + len(noun.surface) + 8]
+        if any(c in before for c in lex.elder_victim_cues) or _old_age(before[-6:]) \
+                or re.match(r"[（(]\s*\d+", after) and _old_age(after):
+            return True
+    return False
+
+
 def _in_past(lex: Lexicon, toks: list[Tok], sids: list[int], m: Match, norm: str) -> bool:
     """「子どもの頃、父に叩かれた」: a memory, not danger now."""
     sid = sids[m.first]
@@ -135,7 +221,9 @@ def _not_now(lex: Lexicon, toks: list[Tok], sids: list[int], m: Match, norm: str
     「暴力は、保護命令が出てからはもうありません」, 「もし友達が暴力を受けてたら（一般論）」,
     「昨日は泊まるところがなかったが、今日からシェルターに入れた」."""
     sentence = _sentence(toks, sids, m, norm)
-    if imagined and any(c in sentence or (c.startswith("*") and c[1:] in norm) for c in lex.hypothetical_cues):
+    # (かもしれない is a worry, not もし: 電池を飲み込んだかもしれない)
+    hypo_sentence, hypo_norm = sentence.replace("かもしれ", "か_"), norm.replace("かもしれ", "か_")
+    if imagined and any(c in hypo_sentence or (c.startswith("*") and c[1:] in hypo_norm) for c in lex.hypothetical_cues):
         return True
     resolved_in_text = any(c in norm for c in lex.resolved_cues)
     if not resolved_in_text:
@@ -202,6 +290,8 @@ def _over(lex: Lexicon, toks: list[Tok], sids: list[int], m: Match, norm: str, k
             if i >= 0 and not sentence.startswith("から", i + len(cue)):
                 return True
         return False
+    if kind in ("medical", "welfare_check"):
+        return any(c in sentence for c in lex.care_over_cues)  # 去年倒れて… / 無事でした
     if kind == "suicide":
         said = m.pattern.source + norm[m.start:m.end]  # a kana entry (じさつ) reads the same words
         if ("自死" in said or "自殺" in said) and _bereaved(lex, sentence) \
@@ -347,7 +437,7 @@ def analyse(text: str):
                     or _over(lex, toks, sids, m, view.text, kind) or _joke(lex, toks, sids, m, view.text):
                 explained_away = True
                 continue
-            if kind in ("violence", "child_abuse") and _play_fight(lex, view.text):
+            if kind in ("violence", "child_abuse", "sexual_violence") and _play_fight(lex, view.text):
                 explained_away = True  # 兄弟げんか
                 continue
             if kind != "suicide" and _not_now(lex, toks, sids, m, view.text):
@@ -355,15 +445,23 @@ def analyse(text: str):
                 if kind == "violence" and not _not_now(lex, toks, sids, m, view.text, imagined=False):
                     cat_hits.setdefault("dv_abuse", []).append((m.start, m.end, view))  # a question about DV
                 continue  # suicide is never explained away
-            if kind in ("violence", "child_abuse"):
+            if kind in ("violence", "child_abuse", "sexual_violence"):
                 if _in_past(lex, toks, sids, m, view.text):
                     explained_away = True
                     continue
-                if kind == "violence" and _victim_is_child(lex, toks, sids, m, view.text):
+                if kind in ("violence", "sexual_violence") and _victim_is_child(lex, toks, sids, m, view.text):
                     kind = "child_abuse"
                 elif kind == "violence" and _writer_did_it(toks, sids, m) and _child_mentioned(lex, toks, view.text):
                     kind = "child_abuse"  # 息子に腹が立って包丁を向けてしまった
                     implied.setdefault(kind, set()).add("childcare")
+                elif kind == "child_abuse" and _elder_not_child(lex, toks, view.text):
+                    kind = "elder_abuse"  # 要介護3のお母様をつねる, おばあさん（88）を甥が叩く
+                    if any(c in view.text for c in lex.care_cues):
+                        implied.setdefault(kind, set()).add("caregiving")
+                elif kind == "violence" and _victim_is_elder(lex, toks, sids, m, view.text):
+                    kind = "elder_abuse"  # an old or disabled person hurt by kin or carers
+                    if any(c in view.text for c in lex.care_cues):
+                        implied.setdefault(kind, set()).add("caregiving")
                 if "childcare" not in p.categories and _kin_involved(lex, toks, sids, m, view.text,
                                                                      adult_only=kind == "child_abuse"):
                     family_from_violence = True
@@ -373,6 +471,11 @@ def analyse(text: str):
                 cats |= {"dv_abuse", "childcare"}  # abuse or neglect of a child is a childcare worry
             implied.setdefault(kind, set()).update(cats)
 
+    if "elder_abuse" in crisis_hits and "violence" in crisis_hits and not any(
+            t.norm in _PARTNER_WORDS or t.surface in _PARTNERS for _, toks, _ in readings for t in toks):
+        # one situation: the old person's injuries and the blows (父の頭をはたいて…父の腕にあざ)
+        crisis_hits["elder_abuse"] += crisis_hits.pop("violence")
+        implied["elder_abuse"] = implied.get("elder_abuse", set()) | implied.pop("violence", set())
     crisis_kinds = [k for k in CRISIS_PRIORITY if k in crisis_hits]
     categories = set(cat_hits)
     if family_from_violence:

@@ -16,8 +16,8 @@ How a message is read
    とは思わない, わけではない, 大丈夫 ...) is dropped: 「借金はない」 is not debt.
 5. Crisis rules (crisis.yaml) are the same kind of phrases per kind, with idiom blockers
    (死ぬほど眠い, 殺人的な暑さ, 殴りたいくらい). Crises about other people are crises.
-   Violence turns into child_abuse when the victim is a child. Priority when several
-   kinds match: suicide > child_abuse > violence > starvation.
+   Violence turns into child_abuse when the victim is a child, elder_abuse when the victim
+   is old or disabled. Priority when several kinds match: CRISIS_PRIORITY.
 """
 from __future__ import annotations
 
@@ -38,7 +38,9 @@ CATEGORY_IDS = [
     "housing", "job_search", "work_trouble", "mental", "health", "caregiving", "childcare",
     "hikikomori", "family", "community", "dv_abuse", "other",
 ]
-CRISIS_PRIORITY = ["suicide", "child_abuse", "violence", "starvation"]
+# most urgent first: the first kind's numbers are shown first (see crisis.yaml for each kind)
+CRISIS_PRIORITY = ["medical", "suicide", "child_abuse", "violence", "sexual_violence", "elder_abuse",
+                   "welfare_check", "starvation"]
 NEG = "\x00NEG"
 GAP = 3  # content tokens a "~" may skip (particles and auxiliaries are free) ...
 GAP_RAW = 6  # ... up to this many tokens in all
@@ -362,6 +364,12 @@ class Lexicon:
         self.kin = set(ctx["kin"])
         self.not_kin_cues = _cues(ctx["not_kin_cues"])
         self.elder_cues = set(ctx["elder_cues"])
+        self.elder_victim_cues = _cues(ctx["elder_victim_cues"])
+        self.elder_victim_nouns = set(ctx["elder_victim_nouns"])
+        self.elder_facility_cues = _cues(ctx["elder_facility_cues"])
+        self.elder_writer_cues = _cues(ctx["elder_writer_cues"])
+        self.care_cues = _cues(ctx["care_cues"])
+        self.care_over_cues = _cues(ctx["care_over_cues"])
         self.disclaimer_cues = _cues(ctx["disclaimer_cues"])
         self.affirm_before_disclaimer = _cues(ctx["affirm_before_disclaimer"])
         self.fiction_cues = _cues(ctx["fiction_cues"])
@@ -392,11 +400,18 @@ def lexicon() -> Lexicon:
 def find_matches(lex: Lexicon, toks: list[Tok], text: str) -> list[Match]:
     out: list[Match] = []
     seen: set = set()
+    present: set = set().union(*(t.keys for t in toks)) if toks else set()
+    possible: dict[int, bool] = {}  # every word of the pattern is somewhere in the message
     for i, t in enumerate(toks):
         cands: list[Pattern] = []
         for key in t.keys:
             cands.extend(lex.index.get(key, ()))
         for p in cands:
+            ok = possible.get(id(p))
+            if ok is None:
+                ok = possible[id(p)] = all(not w.isdisjoint(present) for seg in p.segments for w in seg)
+            if not ok:
+                continue  # most candidates stop here, before the token walk
             r = _match_at(toks, i, p.segments)
             if r is None:
                 continue

@@ -25,6 +25,10 @@ IMPLIED_CATEGORIES = {
     "violence": ["dv_abuse"],
     "child_abuse": ["dv_abuse"],
     "starvation": ["food"],
+    "medical": ["health"],
+    "elder_abuse": ["dv_abuse"],
+    "welfare_check": ["community"],
+    "sexual_violence": ["dv_abuse"],
 }
 SLEEP_WORDS = ("寝る", "寝れ", "泊ま", "ネカフェ", "ネットカフェ", "野宿", "ベンチ", "路上", "住む所", "住むところ", "家がない")
 
@@ -51,7 +55,7 @@ def threshold() -> float:
 
 
 def probabilities(text: str) -> dict[str, float]:
-    """{class: probability}; classes are "none" and the four crisis kinds."""
+    """{class: probability}; classes are "none" and the crisis kinds of the labelled data."""
     model = _model()
     index, idf = model["index"], model["idf"]
     weights: dict[int, float] = {}
