@@ -15,7 +15,9 @@ CHANNELS = {"line": "LINE", "web": "Web"}
 REPORTERS = {"self": "本人", "family": "家族", "neighbor": "近所", "minsei": "民生委員",
              "professional": "専門職", "anonymous": "匿名"}
 CRISIS_KINDS = {"suicide": "自殺の危険", "violence": "暴力・DV", "child_abuse": "子どもへの虐待",
-                "starvation": "食事・寝る場所がない"}
+                "starvation": "食事・寝る場所がない", "medical": "急病・けが（119）",
+                "elder_abuse": "高齢者・障害者への虐待", "welfare_check": "安否確認",
+                "sexual_violence": "性暴力"}
 STATUSES = {"new": "新規"}
 CONSENT_PURPOSES = {"share": "情報共有", "meeting": "会議", "contact": "連絡", "voicemail": "留守電"}
 CONSENT_ACTIONS = {"granted": "同意", "declined": "不同意", "withdrawn": "撤回"}
