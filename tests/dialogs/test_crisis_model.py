@@ -57,3 +57,9 @@ def test_probabilities_are_a_distribution_over_none_and_the_labelled_kinds():
 def test_the_model_is_not_asked_about_text_it_has_no_features_for(text):
     # issue 8 item 5: the Japanese model called 11 of 12 English sentences a starvation crisis
     assert not classify(text).crisis
+
+
+@pytest.mark.parametrize("text", ["たろう", "じろう", "はなこ", "まさお", "元本郷町", "さとう"])
+def test_a_name_or_a_place_typed_at_its_question_is_no_crisis(text):
+    # after the issue-8 retraining the model called 「たろう」 a suicide risk; short names are in dev now
+    assert not classify(text).crisis
