@@ -4,11 +4,13 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, redirect, url_for
 from flask_wtf.csrf import CSRFProtect
 
+from console import hardening
 from console.settings import Settings
 from models.db import default_url
 from models.migrate import upgrade
@@ -23,7 +25,7 @@ def create_app(settings: Settings | None = None, jobs=None, instance_path: str |
                generate_secret: bool = False) -> Flask:
     settings = settings or Settings.from_env()
     # the instance folder (SQLite file of the embedded default) is ./instance unless given
-    app = Flask("tsunagu", template_folder=str(TEMPLATES),
+    app = hardening.TsunaguFlask("tsunagu", template_folder=str(TEMPLATES),
                 instance_path=instance_path or os.path.abspath("instance"))
     if not settings.database_url:
         settings = replace(settings, database_url=default_url(app.instance_path))
@@ -39,12 +41,16 @@ def create_app(settings: Settings | None = None, jobs=None, instance_path: str |
         SESSION_COOKIE_SECURE=settings.secure_cookies,
         REMEMBER_COOKIE_SECURE=settings.secure_cookies,
         JSON_AS_ASCII=False,
+        # only ever used if something marks a session permanent: staff sessions idle out
+        # server-side after 30 minutes anyway (console/sessions.py), chat ones are browser-only
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=30),
     )
     app.json.ensure_ascii = False
 
     upgrade(settings.database_url)
     runtime.configure(settings, jobs if jobs is not None else make_jobs(settings.redis_url))
     csrf.init_app(app)
+    hardening.init_app(app)
 
     from bot.web import chat
 

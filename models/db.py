@@ -9,6 +9,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
+from . import limits  # noqa: F401  (registers the flush listener that makes every write fit)
+
 _engine: Engine | None = None
 
 
@@ -18,8 +20,11 @@ def default_url(instance_path: str | os.PathLike) -> str:
 
 
 def make_engine(url: str) -> Engine:
+    # hide_parameters: a failed statement's exception text (which reaches logs and RQ's
+    # failed-job record) names the SQL only, never the values: residents' words, LINE ids
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                               hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
@@ -29,7 +34,7 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def init_engine(url: str) -> Engine:

@@ -11,6 +11,8 @@ import threading
 import time
 from typing import Callable
 
+from .errors import describe
+
 log = logging.getLogger(__name__)
 
 EVENTS_QUEUE = "events"
@@ -50,8 +52,8 @@ class InProcessJobs:
             func, args, attempt = self._queue.get()
             try:
                 func(*args)
-            except Exception:
-                log.warning("job %s failed (attempt %d)", func.__name__, attempt + 1, exc_info=True)
+            except Exception as exc:  # type and place only: the message may quote a resident
+                log.warning("job %s failed (attempt %d): %s", func.__name__, attempt + 1, describe(exc))
                 if attempt < len(self._intervals):
                     delay = self._intervals[attempt]
                     threading.Timer(delay, self._queue.put, [(func, args, attempt + 1)]).start()

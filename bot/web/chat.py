@@ -2,25 +2,38 @@
 
 A browser is request/response, so each message is stored, stepped and answered in one
 request. A message id from the page makes a double-click or a retried request harmless.
+
+A crisis is answered with the emergency numbers even when handling the message fails:
+the answer comes from the text alone, the words are kept, and the next message of the same
+visitor tries them again first.
 """
 from __future__ import annotations
 
+import hashlib
+import logging
 import re
-import secrets
+from datetime import datetime
 
-from flask import Blueprint, current_app, jsonify, render_template, request, session
+from flask import Blueprint, current_app, jsonify, render_template, request
 from sqlmodel import select
 
-from dialogs.messages import Input, InputKind
-from models import OutboxMessage, WebhookEvent
-from models.base import utcnow
+from bot.sanitize import clean_text
+from dialogs.crisis_reply import emergency_reply
+from dialogs.messages import Input, InputKind, Message
+from models import Conversation, OutboxMessage, WebhookEvent
+from models.base import as_utc, utcnow
 from models.db import session_scope
 from workers.conversation import handle_input
+from workers.errors import describe
 from workers.locks import user_lock
 
+from . import visitor as visitors
+
+log = logging.getLogger(__name__)
 bp = Blueprint("web_chat", __name__)
 MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{8,40}$")
-MAX_TEXT = 5000
+MAX_TEXT = 5000  # the page's textarea holds as much; LINE allows the same
+MAX_VALUE = 64  # button values are short ids like "checklist:caregiving"
 
 
 @bp.get("/chat")
@@ -28,22 +41,36 @@ def page():
     return render_template("chat/index.html")
 
 
-def _visitor() -> str:
-    if "chat_visitor" not in session:
-        session["chat_visitor"] = secrets.token_hex(16)
-        session.permanent = True
-    return session["chat_visitor"]
-
-
 def _input(body: dict) -> Input | None:
     kind = body.get("type")
     if kind == "start":
         return Input(InputKind.START)
-    if kind == "text" and isinstance(body.get("text"), str) and body["text"].strip():
-        return Input(InputKind.TEXT, text=body["text"][:MAX_TEXT])
-    if kind == "choice" and isinstance(body.get("value"), str) and body["value"]:
-        return Input(InputKind.CHOICE, value=body["value"][:300])
+    if kind == "text" and isinstance(body.get("text"), str):
+        words = clean_text(body["text"])[:MAX_TEXT]
+        return Input(InputKind.TEXT, text=words) if words.strip() else None
+    if kind == "choice" and isinstance(body.get("value"), str):
+        value = clean_text(body["value"])[:MAX_VALUE]
+        return Input(InputKind.CHOICE, value=value) if value else None
     return None
+
+
+def _stored(inp: Input) -> dict:
+    """Only the fields we use are kept: never the rest of whatever JSON a client sent."""
+    if inp.kind is InputKind.TEXT:
+        return {"type": "text", "text": inp.text}
+    if inp.kind is InputKind.CHOICE:
+        return {"type": "choice", "value": inp.value}
+    return {"type": "start"}
+
+
+def _from_stored(payload: dict) -> Input | None:
+    return _input(payload) if isinstance(payload, dict) else None
+
+
+def event_key(visitor: str, message_id: str) -> str:
+    """The inbox key of one visitor's message: the same id from another visitor is another key."""
+    # 4 + 16 + 1 + 40 characters: fits the 64 of the inbox key; the lookup also checks the visitor
+    return f"web-{hashlib.sha256(visitor.encode()).hexdigest()[:16]}-{message_id}"
 
 
 @bp.post("/chat/api/messages")
@@ -57,20 +84,87 @@ def send():
     inp = _input(body)
     if inp is None:
         return jsonify(error="type must be start, text (with text) or choice (with value)"), 400
-    visitor = _visitor()
-    event_id = f"web-{visitor[:8]}-{message_id}"
-    settings = current_app.config["TSUNAGU"]
+    visitor = visitors.current()
+    event_id = event_key(visitor, message_id)
+    now = current_app.config.get("CLOCK", utcnow)()
     with user_lock("web", visitor):
-        with session_scope() as db:
-            done = db.exec(select(OutboxMessage).where(OutboxMessage.event_id == event_id)).first()
-            if done is not None:  # the same message again: answer as before, change nothing
-                return jsonify(messages=done.messages)
-            now = current_app.config.get("CLOCK", utcnow)()
-            db.add(WebhookEvent(event_id=event_id, channel="web", user_key=visitor,
-                                payload=body, occurred_at=now, received_at=now, processed_at=now))
-            replies = handle_input(db, "web", visitor, inp, now, settings.coordinator_label)
-            payload = [m.to_dict() for m in replies]
-            db.add(OutboxMessage(channel="web", user_key=visitor, event_id=event_id, messages=payload,
-                                 status="sent", sent_via="web", sent_at=now))
+        try:
+            payload = _handle(visitor, event_id, inp, now)
+        except Exception as exc:  # the resident still gets an answer; the words wait for a retry
+            log.error("web chat event %s failed: %s", event_id, describe(exc))
+            payload = _answer_anyway(visitor, event_id, inp, now)
     return jsonify(messages=payload)
 
+
+def _handle(visitor: str, event_id: str, inp: Input, now: datetime) -> list[dict]:
+    settings = current_app.config["TSUNAGU"]
+    retry_waiting(visitor, settings.coordinator_label)
+    with session_scope() as db:
+        done = db.exec(select(OutboxMessage).where(
+            OutboxMessage.event_id == event_id, OutboxMessage.user_key == visitor)).first()
+        if done is not None:  # the same message again: answer as before, change nothing
+            return done.messages
+        db.add(WebhookEvent(event_id=event_id, channel="web", user_key=visitor, payload=_stored(inp),
+                            occurred_at=now, received_at=now, processed_at=now))
+        replies = handle_input(db, "web", visitor, inp, now, settings.coordinator_label)
+        payload = [m.to_dict() for m in replies]
+        db.add(OutboxMessage(channel="web", user_key=visitor, event_id=event_id, messages=payload,
+                             status="sent", sent_via="web", sent_at=now))
+    return payload
+
+
+def retry_waiting(visitor: str, coordinator: str) -> None:
+    """Messages of this visitor that failed before are handled first, in order, each once
+    more; one that fails again is set aside (kept for staff) so it cannot block the chat."""
+    with session_scope() as db:
+        waiting = db.exec(select(WebhookEvent.id).where(
+            WebhookEvent.channel == "web", WebhookEvent.user_key == visitor,
+            WebhookEvent.processed_at.is_(None)).order_by(WebhookEvent.id)).all()
+    for row_id in waiting:
+        try:
+            with session_scope() as db:
+                event = db.get(WebhookEvent, row_id)
+                inp = _from_stored(event.payload)
+                if inp is not None:
+                    handle_input(db, "web", visitor, inp, as_utc(event.occurred_at), coordinator)
+                event.processed_at = utcnow()
+                db.add(event)
+        except Exception as exc:
+            log.error("web chat event row %s failed again: %s", row_id, describe(exc))
+            with session_scope() as db:
+                event = db.get(WebhookEvent, row_id)
+                event.processed_at = utcnow()
+                db.add(event)
+
+
+def _answer_anyway(visitor: str, event_id: str, inp: Input, now: datetime) -> list[dict]:
+    """Numbers first when the text is a crisis, then an apology with the counter's number;
+    the words are stored unprocessed so the next message retries them."""
+    lang = _language(visitor)
+    messages: list[Message] = []
+    if inp.kind is InputKind.TEXT:
+        try:
+            messages.extend(emergency_reply(inp.text, lang))
+        except Exception as exc:
+            log.error("crisis check for web chat event %s raised %s", event_id, describe(exc))
+    messages.append(visitors.apology(lang))
+    payload = [m.to_dict() for m in messages]
+    try:
+        with session_scope() as db:
+            if db.exec(select(WebhookEvent.id).where(WebhookEvent.event_id == event_id)).first() is None:
+                db.add(WebhookEvent(event_id=event_id, channel="web", user_key=visitor, payload=_stored(inp),
+                                    occurred_at=now, received_at=now, processed_at=None))
+    except Exception as exc:
+        log.error("web chat event %s could not be kept for a retry: %s", event_id, describe(exc))
+    return payload
+
+
+def _language(visitor: str) -> str:
+    try:
+        with session_scope() as db:
+            conv = db.exec(select(Conversation).where(
+                Conversation.channel == "web", Conversation.user_key == visitor)).first()
+            state = conv.state if conv is not None and isinstance(conv.state, dict) else {}
+    except Exception:
+        return "ja"
+    return state.get("lang") if state.get("lang") in ("ja", "en") else "ja"

@@ -1,0 +1,62 @@
+"""Issue 9 items 2 and 8: what arrives at the web edge is cleaned and bounded before storing."""
+from __future__ import annotations
+
+import json
+
+from sqlmodel import select
+
+from models import Intake, WebhookEvent
+from models.db import session_scope
+
+INOCHI = "0120-783-556"
+
+
+def test_nul_control_and_lone_surrogate_characters_are_stripped_and_answered(visitor):
+    visitor.open()
+    visitor.tap("who:self")
+    body = json.dumps({"type": "text", "text": "家賃が\x00払え\x07ない\ud800です\udfff", "id": "ctrl-0002"})
+    reply = visitor.client.post("/chat/api/messages", data=body, content_type="application/json")
+    assert reply.status_code == 200 and reply.get_json()["messages"]
+    with session_scope() as s:
+        stored = [e.payload for e in s.exec(select(WebhookEvent)).all()]
+    assert {"type": "text", "text": "家賃が払えないです"} in stored
+
+
+def test_nul_inside_a_crisis_text_is_still_a_crisis_with_numbers_and_an_intake(visitor):
+    reply = visitor.post({"type": "text", "text": "死に\x00たい"})
+    assert reply.status_code == 200
+    assert INOCHI in reply.get_json()["messages"][0]["text"]
+    with session_scope() as s:
+        [intake] = s.exec(select(Intake)).all()
+    assert intake.crisis and "\x00" not in intake.free_text
+
+
+def test_a_text_of_only_control_characters_is_a_clear_400(client):
+    body = json.dumps({"type": "text", "text": "\x00\x01\ud800", "id": "ctrl-0001"})  # \u escapes, as browsers send
+    response = client.post("/chat/api/messages", data=body, content_type="application/json")
+    assert response.status_code == 400 and response.get_json()["error"]
+
+
+def test_only_the_known_fields_of_a_message_are_stored(visitor):
+    visitor.post({"type": "text", "text": "こんにちは", "extra": "x" * 20000, "more": {"a": [1, 2, 3]}})
+    with session_scope() as s:
+        [event] = s.exec(select(WebhookEvent)).all()
+    assert event.payload == {"type": "text", "text": "こんにちは"}
+
+
+def test_a_body_over_64_kib_is_a_kind_413_without_storing_it(client):
+    body = json.dumps({"type": "text", "text": "あ" * 5000, "id": "big-00001", "pad": "x" * 70_000})
+    response = client.post("/chat/api/messages", data=body, content_type="application/json")
+    assert response.status_code == 413
+    assert "長すぎます" in response.get_json()["message"]
+    with session_scope() as s:
+        assert s.exec(select(WebhookEvent)).all() == []
+
+
+def test_a_text_longer_than_the_chat_allows_is_cut_not_refused(visitor):
+    visitor.open()
+    reply = visitor.post({"type": "text", "text": "あ" * 9000})
+    assert reply.status_code == 200
+    with session_scope() as s:
+        texts = [e.payload.get("text") for e in s.exec(select(WebhookEvent)).all()]
+    assert "あ" * 5000 in texts
