@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import Flask, redirect, url_for
 from flask_wtf.csrf import CSRFProtect
 
-from console import hardening
+from console import hardening, ratelimit
 from console.settings import Settings
 from models.db import default_url
 from models.migrate import upgrade
@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None, jobs=None, instance_path: str |
     runtime.configure(settings, jobs if jobs is not None else make_jobs(settings.redis_url))
     csrf.init_app(app)
     hardening.init_app(app)
+    ratelimit.init_app(app, settings.redis_url)
 
     from bot.web import chat
 

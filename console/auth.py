@@ -15,6 +15,7 @@ from sqlmodel import select
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from console import lockout, ratelimit, sessions
 from console.permissions import can
 from models import StaffUser
 from models.audit import record_event
@@ -28,6 +29,8 @@ login_manager.login_message = "ログインしてください。"
 login_manager.login_message_category = "info"
 
 LOGIN_FAILED = "ユーザー名またはパスワードが正しくありません。"
+LOGIN_LOCKED = "ログインの失敗が続いたため、このアカウントは しばらくログインできません。15分ほどたってから、もう一度お試しください。"
+LOCKED = "locked"  # authenticate()'s answer for a locked account
 
 
 @dataclass(frozen=True)
@@ -67,19 +70,26 @@ def load_staff(user_id: str) -> Staff | None:
         return None
     with session_scope() as db:
         user = db.get(StaffUser, int(user_id))
-        return Staff.of(user) if user is not None and user.active else None
+        if user is None or not user.active or not sessions.is_live(db, user.id, session.get("staff_sid")):
+            return None
+        return Staff.of(user)
 
 
-def authenticate(username: str, password: str) -> Staff | None:
-    """The staff member if the password is right and the account active; audits either way."""
+def authenticate(username: str, password: str) -> tuple[Staff, str] | str | None:
+    """(staff, session token) if the password is right and the account active and not locked;
+    LOCKED while locked out; None otherwise. Audits every outcome."""
     with session_scope() as db:
         user = db.exec(select(StaffUser).where(StaffUser.username == username)).first()
         ok = verify_password(user.password_hash if user else None, password)
+        if user is not None and lockout.is_locked(db, user.id, sessions.now()):
+            record_event(db, "login_locked", actor_id=user.id)
+            return LOCKED
         if ok and user.active:
             if needs_rehash(user.password_hash):
                 user.set_password(password)
+                db.flush()  # ends older sessions (a password change) before this one starts
             record_event(db, "login", actor_id=user.id)
-            return Staff.of(user)
+            return Staff.of(user), sessions.start(db, user.id)
         record_event(db, "login_failed", actor_id=user.id if user else None)
         return None
 
@@ -98,13 +108,18 @@ def login():
         return redirect(url_for("console.queue"))
     form = LoginForm()
     error = None
+    if request.method == "POST":
+        with ratelimit.login_attempt():  # 429 for a flood from one address or at one account
+            pass
     if form.validate_on_submit():
-        staff = authenticate(form.username.data.strip(), form.password.data)
-        if staff is not None:
+        outcome = authenticate(form.username.data.strip(), form.password.data)
+        if isinstance(outcome, tuple):
+            staff, token = outcome
             session.clear()  # a fresh session at the moment of login
+            session["staff_sid"] = token
             login_user(staff)
             return redirect(safe_next(request.args.get("next")) or url_for("console.queue"))
-        error = LOGIN_FAILED
+        error = LOGIN_LOCKED if outcome == LOCKED else LOGIN_FAILED
     return render_template("console/login.html", form=form, error=error)
 
 
@@ -113,7 +128,9 @@ def login():
 def logout():
     with session_scope() as db:
         record_event(db, "logout", actor_id=current_user.id)
+        sessions.end(db, session.get("staff_sid"))  # a copied cookie dies with this one
     logout_user()
+    session.pop("staff_sid", None)
     flash("ログアウトしました。", "info")
     return redirect(url_for("auth.login"))
 

@@ -18,6 +18,9 @@ def _logging() -> None:
 def _app(generate_secret: bool, instance: str | None = None):
     from console.app import create_app
 
+    if not generate_secret:  # `tsunagu serve` is production, behind HTTPS: Secure cookies unless told otherwise
+        os.environ.setdefault("TSUNAGU_SECURE_COOKIES", "true")
+
     return create_app(generate_secret=generate_secret, instance_path=instance)
 
 
@@ -98,14 +101,21 @@ def cmd_export(args: argparse.Namespace) -> int:
     from models.db import session_scope
 
     _app(generate_secret=True)
-    out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
+    out = _private_file(args.output) if args.output else sys.stdout
     try:
         with session_scope() as session:
-            write(session, args.format, out)
+            write(session, args.format, out, declined_text=args.include_declined_text)
     finally:
         if out is not sys.stdout:
             out.close()
     return 0
+
+
+def _private_file(path: str):
+    """The export holds personal data: readable by its owner only (0600), even if it existed."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    return os.fdopen(fd, "w", encoding="utf-8", newline="")
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
@@ -143,7 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="intakes as structured records")
     p.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
-    p.add_argument("--output", "-o", help="file to write (default: stdout)")
+    p.add_argument("--output", "-o", help="file to write, mode 0600 (default: stdout)")
+    p.add_argument("--include-declined-text", action="store_true",
+                   help="also export free text where the person declined or withdrew consent to share")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("classify", help="one message per line on stdin -> one JSON per line")

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from models import Household, Intake, Person, Reporter
+from models.audit import record_event
 from models.base import as_utc
 from workers.intakes import current_consents
 
@@ -85,9 +86,17 @@ def _members(household: Household | None) -> list[str]:
     return [household.composition] if household.composition else []
 
 
-def records(session: Session) -> Iterator[dict]:
+def records(session: Session, declined_text: bool = False) -> Iterator[dict]:
     for intake in session.exec(select(Intake).order_by(Intake.id)):
-        yield record(session, intake)
+        yield _respect_consent(record(session, intake), declined_text)
+
+
+def _respect_consent(row: dict, declined_text: bool) -> dict:
+    """Where the person declined (or withdrew) consent to share, their own words stay in the
+    console: the export carries the structured fields only, unless asked for explicitly."""
+    if not declined_text and row["consents"].get("share") is False:
+        row["free_text"] = ""
+    return row
 
 
 def write_jsonl(rows, out) -> None:
@@ -104,19 +113,42 @@ def write_csv(rows, out) -> None:
         writer.writerow([_cell(row[key]) for key in COLUMNS])
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV
+# injection"); full-width forms too, since Excel folds them. Tab and CR start one as well.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+
 def _cell(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return ";".join(value)
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False)
-    return "" if value is None else str(value)
+        text = ";".join(str(v) for v in value)
+    elif isinstance(value, dict):
+        text = json.dumps(value, ensure_ascii=False)
+    else:
+        text = "" if value is None else str(value)
+    return neutralise(text)
 
 
-def write(session: Session, fmt: str, out) -> None:
-    """Every intake, as CSV or JSON Lines, to `out`."""
-    (write_csv if fmt == "csv" else write_jsonl)(records(session), out)
+def neutralise(text: str) -> str:
+    """OWASP: prefix a single quote so the cell is shown as text, never evaluated."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def write(session: Session, fmt: str, out, actor_id: int | None = None, declined_text: bool = False) -> int:
+    """Every intake, as CSV or JSON Lines, to `out`; the export itself goes to the audit log
+    (who, when, how many, which format). Returns the number of intakes written."""
+    count = 0
+
+    def counted():
+        nonlocal count
+        for row in records(session, declined_text):
+            count += 1
+            yield row
+
+    (write_csv if fmt == "csv" else write_jsonl)(counted(), out)
+    record_event(session, "export", actor_id=actor_id, target_type=f"intakes.{fmt}", target_id=count)
+    return count
 
 
 def export_text(session: Session, fmt: str) -> str:

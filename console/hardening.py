@@ -5,6 +5,7 @@ One module so a reviewer finds them together; `create_app` calls `init_app` once
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 from functools import cache
 from pathlib import Path
@@ -60,7 +61,20 @@ def _wants_json() -> bool:
     return request.path.startswith("/chat/api/") or request.is_json
 
 
+def trusted_proxies(env=None) -> int:
+    """TSUNAGU_TRUSTED_PROXIES: how many reverse proxies in front of us may set
+    X-Forwarded-For/-Proto (so rate limits see the resident's address, not the proxy's)."""
+    raw = (os.environ if env is None else env).get("TSUNAGU_TRUSTED_PROXIES") or "0"
+    if not raw.isdigit():
+        raise ValueError(f"TSUNAGU_TRUSTED_PROXIES must be a whole number, got {raw!r}")
+    return int(raw)
+
+
 def init_app(app: Flask) -> None:
+    if hops := trusted_proxies():
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     if app.config.get("MAX_CONTENT_LENGTH") is None:
         app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.jinja_env.globals["csp_nonce"] = csp_nonce
@@ -69,13 +83,14 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(_exc):
         if _wants_json():
-            return jsonify(error="too large", message=_kind("too_large"), code=413), 413
+            return jsonify(error="too large", message=_kind("too_large")), 413
         return render_template("console/error.html", message=_kind("too_large"), code=413), 413
 
     @app.errorhandler(429)
     def too_many(_exc):
         if _wants_json():
-            return jsonify(error="too many requests", message=_kind("too_many"), code=429), 429
+            return jsonify(error="too many requests", message=_kind("too_many"),
+                           messages=_numbers_if_crisis()), 429
         return render_template("console/error.html", message=_kind("too_many"), code=429), 429
 
     @app.errorhandler(Exception)
@@ -86,8 +101,19 @@ def init_app(app: Flask) -> None:
             raise exc  # tests see the real traceback unless they test this page
         app.log_exception((type(exc), exc, exc.__traceback__))
         if _wants_json():
-            return jsonify(error="internal error", message=_kind("error"), code=500), 500
+            return jsonify(error="internal error", message=_kind("error")), 500
         return render_template("console/error.html", message=_kind("error"), code=500), 500
+
+
+def _numbers_if_crisis() -> list[dict]:
+    """Even a refused chat message that reads as a crisis is answered with the numbers."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("text"), str):
+        return []
+    from bot.sanitize import clean_text
+    from dialogs.crisis_reply import emergency_reply
+
+    return [m.to_dict() for m in emergency_reply(clean_text(body["text"])[:5000])]
 
 
 @cache

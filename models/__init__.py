@@ -8,6 +8,7 @@ from .intake import Household, Intake, Person, Reporter
 from .outbox import OutboxMessage
 from .referral import Referral
 from .setting import AppSetting
+from .staff_session import StaffSession
 
 __all__ = [
     "Agency",
@@ -22,5 +23,6 @@ __all__ = [
     "OutboxMessage",
     "Person",
     "Reporter",
+    "StaffSession",
     "WebhookEvent",
 ]

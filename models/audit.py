@@ -18,10 +18,13 @@ __all__ = ["ACTIONS", "AuditEvent", "StaffUser"]
 ACTIONS = (
     "login",
     "login_failed",
+    "login_locked",
     "logout",
     "queue.view",
     "intake.view",
     "intake.view_denied",
+    "export",
+    "retention",
     "events.view_failed",
     "event.retry",
     # referrals, replies and administration (console/referrals.py, replies.py, views/admin.py)

@@ -6,7 +6,7 @@ import logging
 import threading
 
 from .events import sweep_inbox
-from .retention import expire_conversations, purge_delivered_copies
+from .retention import anonymise_closed_cases, expire_conversations, purge_delivered_copies
 
 log = logging.getLogger(__name__)
 
@@ -15,6 +15,7 @@ PERIODIC = (
     (sweep_inbox, 60),
     (expire_conversations, 600),
     (purge_delivered_copies, 3600),
+    (anonymise_closed_cases, 86400),
 )
 
 

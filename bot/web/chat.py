@@ -18,6 +18,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from sqlmodel import select
 
 from bot.sanitize import clean_text
+from console import ratelimit
 from dialogs.crisis_reply import emergency_reply
 from dialogs.messages import Input, InputKind, Message
 from models import Conversation, OutboxMessage, WebhookEvent
@@ -75,6 +76,12 @@ def event_key(visitor: str, message_id: str) -> str:
 
 @bp.post("/chat/api/messages")
 def send():
+    visitor = visitors.current()
+    with ratelimit.chat_message():  # 429 with a kind message: a flood never reaches the queue
+        return _send(visitor)
+
+
+def _send(visitor: str):
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return jsonify(error="JSON body expected"), 400
@@ -84,7 +91,6 @@ def send():
     inp = _input(body)
     if inp is None:
         return jsonify(error="type must be start, text (with text) or choice (with value)"), 400
-    visitor = visitors.current()
     event_id = event_key(visitor, message_id)
     now = current_app.config.get("CLOCK", utcnow)()
     with user_lock("web", visitor):
