@@ -136,13 +136,16 @@ def self_with_phone(visitor) -> None:
     visitor.say("090-1234-5678")
 
 
-def test_the_web_summary_masks_the_phone_number(visitor, clock):
+def test_coming_back_to_the_web_summary_shows_only_the_last_digits_of_the_phone(visitor, clock):
     self_with_phone(visitor)
     visitor.tap("contact_time:morning")
     visitor.tap("voicemail:yes")
     visitor.tap("consent_share:yes")
-    summary = "\n".join(m["text"] for m in visitor.tap("consent_meeting:yes"))
-    assert "*******5678" in summary and "09012345678" not in summary and "090-1234-5678" not in summary
+    visitor.tap("consent_meeting:yes")
+    clock.later(minutes=45)
+    visitor.open()
+    summary = "\n".join(m["text"] for m in visitor.tap("resume:resume"))
+    assert "5678" in summary and "09012345678" not in summary and "090-1234-5678" not in summary
 
 
 def test_the_next_person_at_the_browser_after_the_window_starts_afresh(visitor, clock):

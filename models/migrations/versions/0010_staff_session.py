@@ -1,7 +1,7 @@
 """staff_session: server-side staff sessions (logout, password change, idle timeout)
 
 Revision ID: 0010
-Revises: 0040
+Revises: 0050
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import sqlmodel
 
 
 revision = '0010'
-down_revision = '0040'
+down_revision = '0050'
 branch_labels = None
 depends_on = None
 
