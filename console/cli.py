@@ -54,20 +54,33 @@ def _start_periodic() -> None:
 def cmd_demo(args: argparse.Namespace) -> int:
     _logging()
     app = _app(generate_secret=True, instance=args.instance)
-    password = app.config["TSUNAGU"].demo_password or secrets.token_urlsafe(9)
+    from_env = app.config["TSUNAGU"].demo_password
+    password = from_env or secrets.token_urlsafe(9)
     logins: list[str] = []
     try:
-        from console.staff import seed_demo_staff
+        from console.staff import missing_demo_staff, seed_demo_staff
     except ImportError:  # console not installed in this build
         seed_demo_staff = None
     if seed_demo_staff is not None:
+        created = missing_demo_staff()
         logins = seed_demo_staff(password)
+        password = _demo_password_line(from_env, password, created)
     _print_urls(app, args.host, args.port, logins, password)
     _start_periodic()
     from console.commands.serve import serve_single
 
     serve_single(app, args.host, args.port)  # not Flask's development server
     return 0
+
+
+def _demo_password_line(from_env: str | None, generated: str, created: list[str]) -> str:
+    """What the demo prints as the password: never a value that came from the environment
+    (it may be reused elsewhere), and a generated one only for accounts it just created."""
+    if from_env:
+        return "TSUNAGU_DEMO_PASSWORD の値" + ("" if created else "（既存のアカウントは変更していません）")
+    if not created:
+        return "（既存のアカウント: パスワードは変更していません）"
+    return generated + ("" if len(created) == 4 else f"（新しく作った {', '.join(created)} のみ）")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

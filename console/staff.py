@@ -27,9 +27,18 @@ def upsert_staff(session: Session, username: str, display_name: str, role: str, 
     return user
 
 
+def missing_demo_staff() -> list[str]:
+    """Demo usernames with no account yet (the ones seed_demo_staff would create)."""
+    with session_scope() as session:
+        taken = set(session.exec(select(StaffUser.username)).all())
+    return [username for username, _, _ in DEMO_STAFF if username not in taken]
+
+
 def seed_demo_staff(password: str) -> list[str]:
-    """The agency directory and the demo accounts admin, suishin, agency, viewer, all with
-    `password`. Idempotent."""
+    """The agency directory and the demo accounts admin, suishin, agency, viewer. A missing
+    account is created with `password`; an existing one is left exactly as it is (its
+    password, and deactivated stays deactivated): restarting the demo must not undo an
+    admin's decision. Idempotent."""
     from console.directory import seed_directory
 
     if not password:
@@ -38,7 +47,9 @@ def seed_demo_staff(password: str) -> list[str]:
         seed_directory(session)
         agency = session.exec(select(Agency).where(Agency.code == DEMO_AGENCY)).first()
         for username, display_name, role in DEMO_STAFF:
-            user = upsert_staff(session, username, display_name, role, password)
+            user = session.exec(select(StaffUser).where(StaffUser.username == username)).first()
+            if user is None:
+                user = upsert_staff(session, username, display_name, role, password)
             if role == "agency" and user.agency_id is None and agency is not None:
                 user.agency_id = agency.id
     return [username for username, _, _ in DEMO_STAFF]

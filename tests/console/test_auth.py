@@ -117,16 +117,22 @@ def test_logout_ends_the_session(client, staff):
     assert [e.action for e in audit_rows()] == ["login", "logout"]
 
 
-def test_seed_demo_staff_is_idempotent_and_resets_passwords(app):
+def test_seed_demo_staff_is_idempotent_and_never_resets_or_reactivates(app):
+    """Issue 9 item 19: restarting the demo leaves existing accounts as they are."""
     assert seed_demo_staff("first") == ["admin", "suishin", "agency", "viewer"]
+    with session_scope() as db:
+        viewer = db.exec(select(StaffUser).where(StaffUser.username == "viewer")).one()
+        viewer.active = False
+        db.add(viewer)
     assert seed_demo_staff("second") == ["admin", "suishin", "agency", "viewer"]
     with session_scope() as db:
         users = {u.username: u for u in db.exec(select(StaffUser))}
     assert {u: users[u].role for u in users} == {"admin": "admin", "suishin": "suishin", "agency": "agency", "viewer": "viewer"}
     assert all(u.password_hash.startswith("$argon2") and "second" not in u.password_hash for u in users.values())
+    assert users["viewer"].active is False  # an admin's deactivation survives a restart
     client = app.test_client()
-    assert login(client, "viewer", "first").status_code == 200
-    assert login(client, "viewer", "second").status_code == 302
+    assert login(client, "suishin", "second").status_code == 200
+    assert login(client, "suishin", "first").status_code == 302
 
 
 def test_login_form_rejects_a_missing_csrf_token(app, staff):

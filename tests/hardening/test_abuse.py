@@ -127,25 +127,7 @@ def test_staff_are_logged_out_after_thirty_idle_minutes(client, staff, clock):  
 def self_with_phone(visitor) -> None:
     visitor.open()
     visitor.tap("who:self")
-    visitor.tap("household:alone")
-    visitor.say("家賃が払えなくて困っています")
-    visitor.tap("suggest:ok")
-    visitor.say("夜は電話に出られません")
-    visitor.tap("since:1_3m")
-    visitor.tap("contact:phone")
-    visitor.say("090-1234-5678")
-
-
-def test_coming_back_to_the_web_summary_shows_only_the_last_digits_of_the_phone(visitor, clock):
-    self_with_phone(visitor)
-    visitor.tap("contact_time:morning")
-    visitor.tap("voicemail:yes")
-    visitor.tap("consent_share:yes")
-    visitor.tap("consent_meeting:yes")
-    clock.later(minutes=45)
-    visitor.open()
-    summary = "\n".join(m["text"] for m in visitor.tap("resume:resume"))
-    assert "5678" in summary and "09012345678" not in summary and "090-1234-5678" not in summary
+    visitor.say("家賃が払えなくて困っています。電話は090-1234-5678です")
 
 
 def test_the_next_person_at_the_browser_after_the_window_starts_afresh(visitor, clock):
