@@ -60,3 +60,21 @@ def test_a_text_longer_than_the_chat_allows_is_cut_not_refused(visitor):
     with session_scope() as s:
         texts = [e.payload.get("text") for e in s.exec(select(WebhookEvent)).all()]
     assert "あ" * 5000 in texts
+
+
+def test_a_message_id_reused_by_another_visitor_gets_that_visitors_own_answer(app):
+    """Issue 9 item 17: the duplicate lookup is per visitor, even when two visitor ids share
+    their first characters (the inbox key used to hold only the first 8)."""
+    import time
+
+    first, second = app.test_client(), app.test_client()
+    for client, visitor in ((first, "abcdef01" + "1" * 24), (second, "abcdef01" + "2" * 24)):
+        with client.session_transaction() as session:
+            session["chat_visitor"], session["chat_seen"] = visitor, time.time()
+    body = {"type": "text", "text": "もう死にたい", "id": "same-id-0001"}
+    mine = first.post("/chat/api/messages", json=body).get_json()["messages"]
+    theirs = second.post("/chat/api/messages", json={"type": "start", "id": "same-id-0001"}).get_json()["messages"]
+    assert mine[0]["kind"] == "crisis"
+    assert all(m["kind"] != "crisis" for m in theirs)  # their own greeting, not someone else's answer
+    with session_scope() as s:
+        assert len(s.exec(select(WebhookEvent)).all()) == 2

@@ -15,14 +15,9 @@ from workers.retention import anonymise_closed_cases, purge_delivered_copies, re
 
 def file_intake(visitor) -> int:
     visitor.open()
-    visitor.tap("who:family")
-    visitor.tap("relation:parent")
-    visitor.tap("age:75_plus")
-    visitor.say("元本郷町")
+    visitor.tap("who:self")
     visitor.say("父が借金で困っています。電話は090-1234-5678")
-    visitor.say("人と話したい")
-    visitor.tap("contact:phone")
-    visitor.say("090-1234-5678")
+    visitor.say("人と話したい")  # opens an urgent intake at once
     with session_scope() as s:
         return s.exec(select(Intake)).one().id
 
@@ -40,7 +35,7 @@ def test_a_closed_case_past_retention_keeps_its_statistics_and_loses_the_persona
         events = s.exec(select(WebhookEvent)).all()
         conversations = s.exec(select(Conversation)).all()
         audit = s.exec(select(AuditEvent).where(AuditEvent.action == "retention")).all()
-    assert intake.free_text == "" and intake.user_key == "-" and intake.categories  # statistics stay
+    assert intake.free_text == "" and intake.user_key == "-" and intake.suggested and intake.urgent  # statistics stay
     assert reporter.contact == {} and person.area is None
     assert "借金" not in str([e.payload for e in events]) and conversations == []
     assert [(a.target_type, a.target_id) for a in audit] == [("intakes", "1")]
