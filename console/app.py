@@ -79,8 +79,8 @@ def create_app(settings: Settings | None = None, jobs=None, instance_path: str |
     def index():
         return redirect(url_for("web_chat.page"))  # residents arrive at the chat; staff use /console/
 
-    @app.get("/healthz")
-    def healthz():
-        return {"ok": True}
+    from console import ops
+
+    app.register_blueprint(ops.bp)  # /healthz, /metrics
 
     return app

@@ -141,6 +141,42 @@ def cmd_classify(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db(args: argparse.Namespace) -> int:
+    from console.commands.ops import db_upgrade
+    from console.settings import Settings
+
+    _logging()
+    return db_upgrade(Settings.from_env())
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from console.commands.ops import check
+    from console.settings import Settings
+
+    return check(Settings.from_env())
+
+
+def cmd_line_setup(args: argparse.Namespace) -> int:
+    from bot.line.setup import LineSetup, SetupError
+    from console.settings import Settings
+
+    settings = Settings.from_env()
+    if not settings.line_enabled:
+        print("set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN first", file=sys.stderr)
+        return 2
+    setup = LineSetup(settings.line_api_base_url, settings.line_channel_access_token)
+    try:
+        if not args.skip_menu:
+            print(f"rich menu installed as the default: {setup.install_rich_menu()}")
+        if args.webhook_url:
+            setup.set_webhook(args.webhook_url)
+            print(f"webhook set to {args.webhook_url} and tested: LINE got 200")
+    except SetupError as exc:
+        print(f"NG  {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tsunagu", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -170,6 +206,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--include-declined-text", action="store_true",
                    help="also export free text where the person declined or withdrew consent to share")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("db", help="database schema")
+    p.add_argument("action", choices=["upgrade"], help="upgrade: apply migrations (run once per deployment)")
+    p.set_defaults(func=cmd_db)
+
+    p = sub.add_parser("check", help="configuration sanity: secrets, database, Redis, LINE credentials")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("line", help="LINE channel set-up through the Messaging API")
+    p.add_argument("action", choices=["setup"])
+    p.add_argument("--webhook-url", help="https://<host>/callback: set as the webhook and test it")
+    p.add_argument("--skip-menu", action="store_true", help="leave the rich menu as it is")
+    p.set_defaults(func=cmd_line_setup)
 
     p = sub.add_parser("classify", help="one message per line on stdin -> one JSON per line")
     p.set_defaults(func=cmd_classify)

@@ -29,6 +29,8 @@ class Settings:
     coordinator_label: str
     demo_password: str | None
     secure_cookies: bool = False  # set behind HTTPS: session cookies only travel encrypted
+    metrics_token: str | None = None  # GET /metrics needs "Authorization: Bearer <token>"; unset: no /metrics
+    health_max_event_age: float | None = None  # /healthz is 503 when an event waits longer (seconds)
     office_phone: str | None = None  # the counter's number, in the apology for a message we could not handle
     operator_name: str = "市"  # who runs the counter, as residents should read it (a city, its 社協)
     elder_abuse_phone: str | None = None  # the city's line for abuse of elderly / disabled people
@@ -65,4 +67,6 @@ class Settings:
             office_phone=get("TSUNAGU_OFFICE_PHONE"),
             operator_name=get("TSUNAGU_OPERATOR_NAME") or "市",
             elder_abuse_phone=get("TSUNAGU_ELDER_ABUSE_PHONE"),
+            metrics_token=get("TSUNAGU_METRICS_TOKEN"),
+            health_max_event_age=float(get("TSUNAGU_HEALTH_MAX_EVENT_AGE")) if get("TSUNAGU_HEALTH_MAX_EVENT_AGE") else None,
         )

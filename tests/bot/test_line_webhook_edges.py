@@ -103,3 +103,35 @@ def test_a_body_that_is_not_utf8_is_400(client):
     response = client.post("/callback", data=body, content_type="application/json",
                            headers={"X-Line-Signature": signature_for("test-channel-secret", body)})
     assert response.status_code == 400
+
+
+def test_redis_down_then_back_answers_each_event_once(app, resident, fake_line):
+    """Issue 9 item 6: webhooks while the queue is unreachable are stored and acknowledged;
+    when it is back the sweep enqueues them (twice here, as two sweeps may) and each is
+    answered once."""
+    from datetime import timedelta
+
+    from workers import runtime
+    from workers.events import sweep_inbox
+    from workers.jobs import RQJobs
+
+    working = runtime.current().jobs
+    runtime.current().jobs = RQJobs("redis://127.0.0.1:1/0")  # nothing listens there
+    try:
+        first = text_event(resident.user_id, "こんにちは", fake_line.issue_reply_token(resident.user_id),
+                           timestamp=resident.clock_ms)
+        second = text_event(resident.user_id, "家族のこと", fake_line.issue_reply_token(resident.user_id),
+                            timestamp=resident.clock_ms + 1)
+        assert resident.post(first).status_code == 200
+        assert resident.post(second).status_code == 200
+        assert resident.post(dict(first, deliveryContext={"isRedelivery": True})).status_code == 200
+    finally:
+        runtime.current().jobs = working
+    assert len(stored()) == 2 and fake_line.delivered == []
+
+    assert sweep_inbox(older_than=timedelta(0)) == 1  # one job for the resident
+    sweep_inbox(older_than=timedelta(0))
+    run_jobs(app)
+    assert len(fake_line.delivered) == 2
+    assert all(e.processed_at is not None for e in stored())
+    assert resident.new_texts()[-1].startswith("その人")  # in order: who -> relation

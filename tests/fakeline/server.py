@@ -66,8 +66,14 @@ class FakeLine:
       calls      every request that reached the fake: {"endpoint", "status"}
     """
 
-    def __init__(self, access_token: str = DEFAULT_ACCESS_TOKEN, any_reply_token: bool = False):
+    def __init__(self, access_token: str = DEFAULT_ACCESS_TOKEN, any_reply_token: bool = False,
+                 channel_secret: str | None = None):
         self.access_token = access_token
+        self.channel_secret = channel_secret  # signs the webhook test call (set_webhook + test)
+        # channel settings made through the API (tsunagu line setup)
+        self.webhook_endpoint: str | None = None
+        self.rich_menus: dict[str, dict] = {}  # id -> {"request": dict, "image": bytes | None}
+        self.default_rich_menu: str | None = None
         # benchmarks: a token "<userId>:<anything>" that was never issued is valid once, so a
         # load generator in another process need not ask for tokens first
         self.any_reply_token = any_reply_token
@@ -188,6 +194,76 @@ class FakeLine:
         def push():
             return self._handle("push")
 
+        @app.get("/v2/bot/info")
+        def bot_info():
+            if not self._authorised():
+                return _error(401, "Authentication failed")
+            return jsonify(userId="U" + "f" * 32, basicId="@000tsunagu", displayName="つなぐ（テスト）",
+                           chatMode="bot", markAsReadMode="auto")
+
+        @app.put("/v2/bot/channel/webhook/endpoint")
+        def set_endpoint():
+            if not self._authorised():
+                return _error(401, "Authentication failed")
+            endpoint = (request.get_json(silent=True) or {}).get("endpoint", "")
+            if not isinstance(endpoint, str) or not endpoint.startswith(("https://", "http://127.0.0.1")):
+                return _error(400, "Invalid webhook endpoint URL")
+            self.webhook_endpoint = endpoint
+            return jsonify({})
+
+        @app.post("/v2/bot/channel/webhook/test")
+        def test_endpoint():
+            if not self._authorised():
+                return _error(401, "Authentication failed")
+            endpoint = (request.get_json(silent=True) or {}).get("endpoint") or self.webhook_endpoint
+            return jsonify(self._call_webhook(endpoint))
+
+        @app.get("/v2/bot/richmenu/list")
+        def rich_menu_list():
+            return jsonify(richmenus=[dict(m["request"], richMenuId=i) for i, m in self.rich_menus.items()])
+
+        @app.post("/v2/bot/richmenu")
+        def create_rich_menu():
+            if not self._authorised():
+                return _error(401, "Authentication failed")
+            body = request.get_json(silent=True)
+            details = _validate_rich_menu(body)
+            if details:
+                return _error(400, "The request body has errors", details)
+            menu_id = "richmenu-" + secrets.token_hex(16)
+            self.rich_menus[menu_id] = {"request": body, "image": None}
+            return jsonify(richMenuId=menu_id)
+
+        @app.post("/v2/bot/richmenu/<menu_id>/content")
+        def rich_menu_image(menu_id):
+            menu = self.rich_menus.get(menu_id)
+            if menu is None:
+                return _error(404, "Not found")
+            if request.content_type not in ("image/png", "image/jpeg"):
+                return _error(415, "Unsupported media type")
+            data = request.get_data()
+            size = _png_size(data)
+            want = menu["request"]["size"]
+            if size != (want["width"], want["height"]) or len(data) > 1024 * 1024:
+                return _error(400, "The image size does not match the rich menu (or is over 1 MB)")
+            menu["image"] = data
+            return jsonify({})
+
+        @app.post("/v2/bot/user/all/richmenu/<menu_id>")
+        def set_default(menu_id):
+            if menu_id not in self.rich_menus or self.rich_menus[menu_id]["image"] is None:
+                return _error(400, "The rich menu has no image")
+            self.default_rich_menu = menu_id
+            return jsonify({})
+
+        @app.delete("/v2/bot/richmenu/<menu_id>")
+        def delete_rich_menu(menu_id):
+            if self.rich_menus.pop(menu_id, None) is None:
+                return _error(404, "Not found")
+            if self.default_rich_menu == menu_id:
+                self.default_rich_menu = None
+            return jsonify({})
+
         @app.get("/_fake/deliveries")
         def deliveries():
             """For a load generator in another process: deliveries from index `after` on."""
@@ -199,6 +275,35 @@ class FakeLine:
             return jsonify(items=items, next=after + len(items), reused_reply_tokens=reused)
 
         return app
+
+    def _authorised(self) -> bool:
+        return request.headers.get("Authorization", "") == f"Bearer {self.access_token}"
+
+    def _call_webhook(self, endpoint: str | None) -> dict:
+        """What LINE's webhook test does: a signed POST with no events to the endpoint."""
+        import requests
+
+        from tests.fakeline.webhook import signed_webhook
+
+        body, signature = signed_webhook(self.channel_secret or "", [])
+        try:
+            response = requests.post(endpoint, data=body, timeout=5, headers={
+                "X-Line-Signature": signature, "Content-Type": "application/json"})
+            status, reason = response.status_code, response.reason
+        except requests.RequestException as exc:
+            status, reason = 0, type(exc).__name__
+        return {"success": status == 200, "timestamp": "2026-11-28T00:00:00Z", "statusCode": status,
+                "reason": reason, "detail": ""}
+
+    def tap(self, user_id: str, area: int, reply_token: str | None = None) -> dict:
+        """The webhook event LINE sends when `user_id` taps area `area` of the default menu."""
+        from tests.fakeline.webhook import postback_event, text_event
+
+        action = self.rich_menus[self.default_rich_menu]["request"]["areas"][area]["action"]
+        token = reply_token or self.issue_reply_token(user_id)
+        if action["type"] == "postback":
+            return postback_event(user_id, action["data"], token)
+        return text_event(user_id, action["text"], token)
 
     def _handle(self, endpoint: str) -> Response:
         response = self._respond(endpoint)
@@ -297,6 +402,40 @@ def _injected(status: int) -> Response:
         503: "Service unavailable",
     }
     return _error(status, messages.get(status, f"Injected failure {status}"))
+
+
+def _png_size(data: bytes) -> tuple[int, int] | None:
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or len(data) < 24:
+        return None
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def _validate_rich_menu(body) -> list[dict]:
+    """The checks LINE makes on a rich menu object that Tsunagu could get wrong."""
+    if not isinstance(body, dict):
+        return [{"message": "Must be an object", "property": ""}]
+    details = []
+    size = body.get("size") or {}
+    if size.get("width") not in (2500, 1200, 800) or not 250 <= int(size.get("height") or 0) <= 1686:
+        details.append({"message": "Invalid size", "property": "size"})
+    if not isinstance(body.get("chatBarText"), str) or not 1 <= line_length(body["chatBarText"]) <= 14:
+        details.append({"message": "Length must be between 1 and 14", "property": "chatBarText"})
+    if not isinstance(body.get("name"), str) or not 1 <= len(body["name"]) <= 300:
+        details.append({"message": "Length must be between 1 and 300", "property": "name"})
+    areas = body.get("areas")
+    if not isinstance(areas, list) or not 1 <= len(areas) <= 20:
+        return details + [{"message": "Size must be between 1 and 20", "property": "areas"}]
+    for n, area in enumerate(areas):
+        action = area.get("action") or {}
+        if action.get("type") not in ("postback", "message", "uri"):
+            details.append({"message": "Invalid action", "property": f"areas[{n}].action.type"})
+        if "label" in action and not 1 <= line_length(str(action["label"])) <= 20:
+            details.append({"message": "Length must be between 1 and 20", "property": f"areas[{n}].action.label"})
+        if action.get("type") == "postback" and not 1 <= len(str(action.get("data", ""))) <= 300:
+            details.append({"message": "Length must be between 1 and 300", "property": f"areas[{n}].action.data"})
+        if action.get("type") == "message" and not 1 <= len(str(action.get("text", ""))) <= 300:
+            details.append({"message": "Length must be between 1 and 300", "property": f"areas[{n}].action.text"})
+    return details
 
 
 def _validate_messages(messages) -> list[dict]:
