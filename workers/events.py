@@ -101,7 +101,9 @@ def _process_event(row_id: int, user_key: str, coordinator: str, sender) -> bool
     crash can leave a message sent but not marked sent is the same as sending after it (the
     reply itself cannot be undone either way). Returns True if messages are left to send."""
     with session_scope() as session:
-        event = session.get(WebhookEvent, row_id)
+        # the row lock makes a second worker (e.g. after a per-user lock expired under load) wait
+        # and then see the event as done, instead of answering it twice
+        event = session.get(WebhookEvent, row_id, with_for_update=True)
         if event is None or event.processed_at is not None or event.failed_at is not None:
             return False
         rows: list[OutboxMessage] = []
