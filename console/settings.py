@@ -41,6 +41,13 @@ class Settings:
         numbers = {"TSUNAGU_OFFICE_PHONE": self.office_phone, "TSUNAGU_COUNTER_PHONE": self.office_phone,
                    "TSUNAGU_ELDER_ABUSE_PHONE": self.elder_abuse_phone}
         return {name: number for name, number in numbers.items() if number}
+    # on-call alert for urgent intakes opened after hours (workers/alerts.py)
+    oncall_email: str | None = None
+    oncall_webhook_url: str | None = None
+    smtp_url: str | None = None  # smtp://user:password@host:port (smtps:// for TLS; ?starttls=1)
+    mail_from: str = "tsunagu@localhost"
+    public_url: str = "http://127.0.0.1:5000"  # links in alerts
+    oncall_enabled: bool = True
 
     @property
     def line_enabled(self) -> bool:
@@ -67,6 +74,12 @@ class Settings:
             office_phone=get("TSUNAGU_OFFICE_PHONE"),
             operator_name=get("TSUNAGU_OPERATOR_NAME") or "市",
             elder_abuse_phone=get("TSUNAGU_ELDER_ABUSE_PHONE"),
+            oncall_email=get("TSUNAGU_ONCALL_EMAIL"),
+            oncall_webhook_url=get("TSUNAGU_ONCALL_WEBHOOK_URL"),
+            smtp_url=get("TSUNAGU_SMTP_URL"),
+            mail_from=get("TSUNAGU_MAIL_FROM") or "tsunagu@localhost",
+            public_url=(get("TSUNAGU_PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),
+            oncall_enabled=parse_bool("TSUNAGU_ONCALL_ENABLED", get("TSUNAGU_ONCALL_ENABLED"), default=True),
             metrics_token=get("TSUNAGU_METRICS_TOKEN"),
             health_max_event_age=float(get("TSUNAGU_HEALTH_MAX_EVENT_AGE")) if get("TSUNAGU_HEALTH_MAX_EVENT_AGE") else None,
         )

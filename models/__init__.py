@@ -1,5 +1,6 @@
 """SQLModel tables, one module per concern; import them here so metadata knows them all."""
 from .agency import Agency
+from .alert import OncallAlert
 from .audit import AuditEvent, StaffUser  # console staff + audit trail
 from .consent import ConsentRecord
 from .conversation import Conversation
@@ -20,6 +21,7 @@ __all__ = [
     "Conversation",
     "Household",
     "Intake",
+    "OncallAlert",
     "OutboxMessage",
     "Person",
     "Reporter",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from .alerts import send_oncall_alerts
 from .events import sweep_inbox
 from .retention import anonymise_closed_cases, expire_conversations, purge_delivered_copies
 
@@ -13,6 +14,7 @@ log = logging.getLogger(__name__)
 PERIODIC = (
     # (job, every N seconds)
     (sweep_inbox, 60),
+    (send_oncall_alerts, 30),
     (expire_conversations, 600),
     (purge_delivered_copies, 3600),
     (anonymise_closed_cases, 86400),

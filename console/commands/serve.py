@@ -51,6 +51,7 @@ def _gunicorn(app, host: str, port: int, workers: int, threads: int) -> None:
                 "worker_class": "gthread", "preload_app": True, "post_fork": post_fork,
                 "keepalive": 5, "timeout": 30, "graceful_timeout": 20,
                 "limit_request_line": 8190, "accesslog": None, "proc_name": "tsunagu-serve",
+                "control_socket_disable": True,  # several serve processes may share a host
             }.items():
                 self.cfg.set(key, value)
 

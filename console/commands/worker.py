@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import timedelta
 
 from rq import SimpleWorker
 from rq.timeouts import TimerDeathPenalty
@@ -37,7 +38,9 @@ def run_worker(app, burst: bool = False, start_periodic=None, threads: int = 4) 
     jobs = runtime.current().jobs
     warm_up()
     with app.app_context():
-        sweep_inbox()  # events stored while no worker (or no Redis) was running
+        # events stored while no worker (or no Redis) was running, or whose worker died: a second
+        # job for an event already queued is harmless (per-user lock, done work is skipped)
+        sweep_inbox(older_than=timedelta(0))
         if start_periodic is not None:
             start_periodic()
         loops = [ThreadWorker([jobs.queue], connection=jobs.connection) for _ in range(max(0, threads - 1))]

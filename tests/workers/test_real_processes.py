@@ -1,0 +1,134 @@
+"""Real `tsunagu serve` and `tsunagu worker` processes on PostgreSQL + Redis, against the fake
+LINE server: a worker killed with SIGKILL in the middle of a reply (issue 9 item 5), and
+2 web + 3 worker processes keeping one resident's messages in order and once (issue 10)."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import requests
+from redis import Redis
+from sqlmodel import select
+
+from models import WebhookEvent
+from models.db import init_engine, session_scope
+from tests.conftest import CHANNEL_SECRET, POSTGRES_URL, REDIS_URL, _reset_postgres
+from tests.fakeline import signed_webhook, text_event
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVE_PORTS = (5531, 5532)
+
+
+@pytest.fixture
+def env(fake_line):
+    _reset_postgres()
+    Redis.from_url(REDIS_URL).flushdb()
+    from models.migrate import upgrade
+
+    upgrade(POSTGRES_URL)
+    init_engine(POSTGRES_URL)
+    values = dict(os.environ, DATABASE_URL=POSTGRES_URL, REDIS_URL=REDIS_URL, SECRET_KEY="k" * 64,
+                  LINE_CHANNEL_SECRET=CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN=fake_line.access_token,
+                  LINE_API_BASE_URL=fake_line.base_url,
+                  # the fake's reply tokens never time out, and a worker takes long to restart on a busy machine
+                  TSUNAGU_REPLY_TOKEN_FRESH="600")
+    procs: list[subprocess.Popen] = []
+
+    def start(*args: str) -> subprocess.Popen:
+        proc = subprocess.Popen([sys.executable, "-m", "console.cli", *args], cwd=ROOT, env=values,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        procs.append(proc)
+        return proc
+
+    yield start
+    for proc in procs:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+    Redis.from_url(REDIS_URL).flushdb()
+
+
+def wait_for(check, timeout: float = 60.0, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+def post(port: int, *events) -> int:
+    body, signature = signed_webhook(CHANNEL_SECRET, list(events))
+    return requests.post(f"http://127.0.0.1:{port}/callback", data=body, timeout=10,
+                         headers={"X-Line-Signature": signature, "Content-Type": "application/json"}).status_code
+
+
+def processed() -> list[WebhookEvent]:
+    with session_scope() as s:
+        return s.exec(select(WebhookEvent).where(WebhookEvent.processed_at.is_not(None))).all()
+
+
+def test_worker_killed_in_the_middle_of_a_reply_answers_once_after_restart(env, fake_line):
+    serve = env("serve", "--port", str(SERVE_PORTS[0]), "--workers", "1")
+    wait_for(lambda: _up(SERVE_PORTS[0]), what="tsunagu serve")
+    user = "U" + "1" * 32
+    fake_line.delay_next(4, endpoint="reply")  # LINE is slow: the worker waits inside the reply
+    assert post(SERVE_PORTS[0], text_event(user, "こんにちは", fake_line.issue_reply_token(user))) == 200
+    worker = env("worker", "--threads", "1")
+    wait_for(lambda: not fake_line._injections, what="the reply to be in flight")
+    time.sleep(0.5)
+    os.killpg(worker.pid, signal.SIGKILL)  # mid-send: LINE still delivers what it got
+    wait_for(lambda: len(fake_line.delivered) == 1, what="LINE to finish the reply")
+    assert processed() == []  # the worker died before recording anything
+
+    env("worker", "--threads", "1")  # restart: its start-up inbox sweep finds the event again
+    wait_for(lambda: len(processed()) == 1, timeout=90, what="the restarted worker")
+    time.sleep(1)
+    marks = {k: Redis.from_url(REDIS_URL).get(k) for k in Redis.from_url(REDIS_URL).keys("tsunagu:reply:*")}
+    assert len(fake_line.delivered) == 1, (marks, fake_line._delivery_meta, time.time())  # not pushed twice
+    assert len(fake_line.texts_to(user)) >= 1
+    serve.poll()
+
+
+def test_two_web_and_three_worker_processes_keep_each_residents_order(env, fake_line):
+    for port in SERVE_PORTS:
+        env("serve", "--port", str(port), "--workers", "2")
+    for _ in range(3):
+        env("worker", "--threads", "2")
+    for port in SERVE_PORTS:
+        wait_for(lambda port=port: _up(port), what=f"serve on {port}")
+    residents = [f"U{n:032x}" for n in range(6)]
+    words = ["こんにちは", "家族のこと", "親", "75歳以上", "元本郷町"]
+    tokens: dict[str, list[str]] = {u: [] for u in residents}
+    clock = int(time.time() * 1000)
+    for i, w in enumerate(words):  # every message right after the other, alternating web processes
+        for n, user in enumerate(residents):
+            token = fake_line.issue_reply_token(user)
+            tokens[user].append(token)
+            assert post(SERVE_PORTS[(i + n) % 2], text_event(user, w, token, timestamp=clock + i)) == 200
+    wait_for(lambda: len(processed()) == len(residents) * len(words), timeout=120, what="all events")
+    wait_for(lambda: len(fake_line.delivered) >= len(residents) * len(words), timeout=60, what="all replies")
+    replies = [d for d in fake_line.delivered if d["endpoint"] == "reply"]
+    used = [m[0] for m in fake_line._delivery_meta if m[0]]
+    assert len(used) == len(set(used)) == len(residents) * len(words)  # each message answered once
+    for user in residents:
+        order = [t for t in used if t in tokens[user]]
+        assert order == tokens[user], f"{user}: replies out of order"
+        assert len(fake_line.texts_to(user)) >= len(words)
+    assert len(replies) == len(used)
+
+
+def _up(port: int) -> bool:
+    try:
+        return requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200
+    except requests.RequestException:
+        return False
