@@ -1,7 +1,7 @@
 """oncall_alert
 
 Revision ID: 0021
-Revises: 0050
+Revises: 0010
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import sqlmodel
 
 
 revision = '0021'
-down_revision = '0050'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
