@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from . import checklist
+from . import checklist, languages
 from .flow import BY_STATE, EDIT_TARGET, EXCLUSIVE_MEMBERS, REACH_QUESTIONS, SIDE_STATES, first_of_section, next_question
 from .messages import Choice, Effect, Input, InputKind, Message
 from .office_hours import office_hours_sentence
@@ -68,13 +68,20 @@ class _Turn:
 
     # ---- entry -------------------------------------------------------------------
     def run(self, inp: Input) -> None:
+        if inp.kind is InputKind.START and self.st.last_active_at is None and languages.known(inp.lang):
+            self.st.lang = languages.known(inp.lang)  # first contact: the channel's hint
+        written_in = None
         if inp.kind is InputKind.TEXT:
             self._last_text = inp.text
+            written_in = languages.written_in(inp.text)
             self.understood = classify(inp.text)
             if self.understood.crisis:
-                self._crisis()
+                self._crisis(written_in)
             inp = self._as_tap(inp)
+        first = not self.st.in_progress or (self.st.state is State.WHO and not self.st.history)
         self._dispatch(inp)
+        if first and written_in and written_in != self.st.lang and inp.kind is InputKind.TEXT:
+            self._offer_language(written_in)
         # whatever path the message took (resume offer, expiry, after submitting, before the
         # first question), a crisis always reaches staff
         if self.understood and self.understood.crisis:
@@ -94,7 +101,7 @@ class _Turn:
             self.say(text(self.st.lang, "messages.unsupported", media=self._media_name(inp.media)))
             self.reask() if self.st.in_progress else self._greet()
         elif command := self._command(inp):
-            getattr(self, f"_cmd_{command}")()
+            self._run_command(command)
         elif not self.st.in_progress:
             if inp.kind is InputKind.TEXT:
                 self.keep(inp.text)
@@ -208,8 +215,11 @@ class _Turn:
             return True
         if command in ("quit", "withdraw", "back"):
             return False
-        if command and command.startswith("language"):
-            self.st.lang = {"language_en": "en", "language_ja": "ja"}.get(command, "en" if lang == "ja" else "ja")
+        if command == "language":
+            self.messages.append(languages.menu(lang))
+            return True
+        if command and command.startswith("language_"):
+            self.st.lang = command.removeprefix("language_")
             key = "followup_welcome"
         elif command == "human":
             self.effects.append(Effect("followup", {"wants_person": True}))
@@ -234,15 +244,29 @@ class _Turn:
         else:
             self.pause_for(State.RESUME)
 
-    def _crisis(self) -> None:
+    def _crisis(self, written_in: str | None = None) -> None:
         u = self.understood
         for kind in u.crisis_kinds:
             self.st.crisis.append({"kind": kind, "evidence": list(u.evidence)})
         about_other = self.st.role not in (None, "self") if self.st.role else about_someone_else(self._last_text)
         # no button here: the question that follows carries 人と話したい (LINE shows only the
         # last message's quick reply, and a second request would cost a push)
-        self.messages.append(crisis_message(list(u.crisis_kinds), self.st.lang, about_other=about_other,
-                                            city_numbers=self.ctx.city_numbers))
+        # the numbers in the language the resident wrote in while the conversation is still in
+        # the default Japanese (they may not have found the language button); else theirs
+        lang = written_in if written_in and self.st.lang == "ja" else self.st.lang
+        self.messages.append(crisis_message(list(u.crisis_kinds), lang,
+                                            about_other=about_other, city_numbers=self.ctx.city_numbers))
+
+    def _offer_language(self, code: str) -> None:
+        """Written in another language we have: say so in it, with a one-tap switch on the
+        question (LINE shows only the last message's quick reply)."""
+        button = languages.button(code)
+        last = self.messages[-1] if self.messages else None
+        offer = Message(languages.offer_text(code), (), "info")
+        if last and last.kind == "question" and len(last.choices) < 13 and button not in last.choices:
+            self.messages[-1:] = [offer, Message(last.text, (*last.choices, button), last.kind)]
+        else:
+            self.messages.append(Message(offer.text, (button,), "question"))
 
     def _media_name(self, media: str) -> str:
         names = wording(self.st.lang)["messages"]["media_names"]
@@ -253,6 +277,8 @@ class _Turn:
         if inp.kind is InputKind.CHOICE and inp.value.startswith("nav:"):
             name = inp.value[4:]
             return {"language": "language", "human": "human", "back": "back"}.get(name)
+        if inp.kind is InputKind.CHOICE and (code := languages.picked(inp.value)):
+            return f"language_{code}"
         if inp.kind is InputKind.TEXT:
             return command_for(inp.text)
         return None
@@ -296,18 +322,18 @@ class _Turn:
             return self.reask() if self.st.in_progress else None
         self.pause_for(State.WITHDRAW_CONFIRM)
 
+    def _run_command(self, command: str) -> None:
+        if command.startswith("language_"):  # language_zh: typed 中文, or its menu button
+            return self._switch_language(command.removeprefix("language_"))
+        getattr(self, f"_cmd_{command}")()
+
     def _switch_language(self, lang: str) -> None:
         self.st.lang = lang
         self.reask() if self.st.in_progress else self._greet()
 
     def _cmd_language(self) -> None:
-        self._switch_language("en" if self.st.lang == "ja" else "ja")
-
-    def _cmd_language_en(self) -> None:
-        self._switch_language("en")
-
-    def _cmd_language_ja(self) -> None:
-        self._switch_language("ja")
+        """The language button: every language, each named in its own words."""
+        self.messages.append(languages.menu(self.st.lang))
 
     # ---- answers -------------------------------------------------------------------
     def _offered(self) -> list[Choice]:

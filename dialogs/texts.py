@@ -10,7 +10,6 @@ import yaml
 from .messages import Choice
 
 DATA = Path(__file__).parent / "data"
-LANGUAGES = ("ja", "en")
 # choice lists that steer the conversation (their labels say nothing about the worry)
 CONTROL_LISTS = ("confirm", "quit_confirm", "resume", "consent", "voicemail", "edit", "withdraw_confirm")
 
@@ -21,8 +20,18 @@ def load_yaml(name: str) -> dict:
         return yaml.safe_load(f)
 
 
+def language_table() -> list[dict]:
+    """data/languages.yaml: code, own name, file, other names; the menu order."""
+    return load_yaml("languages.yaml")["languages"]
+
+
+# every language a resident can choose (data: a city adds one by adding a file)
+LANGUAGES = tuple(entry["code"] for entry in language_table())
+
+
 def wording(lang: str) -> dict:
-    return load_yaml(f"{lang if lang in LANGUAGES else 'ja'}.yaml")
+    files = {entry["code"]: entry["file"] for entry in language_table()}
+    return load_yaml(files.get(lang, "ja.yaml"))
 
 
 def text(lang: str, dotted_key: str, **values) -> str:
@@ -63,6 +72,9 @@ def command_words() -> dict[str, frozenset[str]]:
             merged.setdefault(command, set()).update(normalise(w) for w in words)
         merged.setdefault("human", set()).add(normalise(wording(lang)["nav"]["human"]))
         merged.setdefault("back", set()).add(normalise(wording(lang)["nav"]["back"]))
+    for entry in language_table():  # a language's own name typed alone switches to it
+        names = [entry["name"], *entry.get("also", ())]
+        merged.setdefault(f"language_{entry['code']}", set()).update(normalise(n) for n in names)
     return {k: frozenset(v) for k, v in merged.items()}
 
 

@@ -21,6 +21,7 @@ from bot.sanitize import clean_text
 from console import ratelimit
 from dialogs.crisis_reply import emergency_reply
 from dialogs.messages import Input, InputKind, Message
+from dialogs.texts import LANGUAGES
 from models import Conversation, OutboxMessage, WebhookEvent
 from models.base import as_utc, utcnow
 from models.db import session_scope
@@ -44,8 +45,8 @@ def page():
 
 def _input(body: dict) -> Input | None:
     kind = body.get("type")
-    if kind == "start":
-        return Input(InputKind.START)
+    if kind == "start":  # the browser's language, used if this is the visitor's first contact
+        return Input(InputKind.START, lang=request.accept_languages.best_match(LANGUAGES) or "")
     if kind == "text" and isinstance(body.get("text"), str):
         words = clean_text(body["text"])[:MAX_TEXT]
         return Input(InputKind.TEXT, text=words) if words.strip() else None

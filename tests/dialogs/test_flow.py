@@ -535,7 +535,8 @@ def test_withdraw_without_consent_says_there_is_none():
 def test_english_is_available():
     chat = Chat()
     chat.start()
-    chat.tap("nav:language")
+    chat.tap("nav:language")  # the language menu (tests/dialogs/test_languages.py)
+    chat.tap("lang:en")
     assert chat.state.lang == "en" and "Who is this about" in chat.texts
     chat.tap("who:self")
     chat.tap("nav:anonymous")
