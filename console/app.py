@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None, jobs=None, instance_path: str |
     app.register_blueprint(chat.bp)
 
     from console import auth
-    from console.views import failed_events, queue
+    from console.views import cases, counts, failed_events, queue
 
     auth.init_app(app)
     app.register_blueprint(queue.bp)
@@ -69,6 +69,8 @@ def create_app(settings: Settings | None = None, jobs=None, instance_path: str |
     from console.views import stats as stats_views
 
     app.register_blueprint(stats_views.bp)
+    app.register_blueprint(cases.bp)
+    app.register_blueprint(counts.bp)
     if settings.line_enabled:
         from bot.line import webhook
 

@@ -4,19 +4,33 @@ Checked on the server for every request; templates only use `can()` to hide what
 server would refuse anyway.
 
 - admin, suishin (推進員): the queue with what each worry is about, and every intake in full.
+  Changing a case (triage, meetings, plans, contacts, close) is for its assignee (or admin):
+  claim it first. Approving a 支援プラン is for city staff (StaffUser.city_staff) or admin.
 - viewer (閲覧のみ): the queue's metadata (receipt number, time, channel, who wrote,
-  after-hours, consent, status, urgent or not) - not the worries, crisis kinds or any text.
-- agency (関係機関職員): nothing yet; they will see the intakes referred to them once
-  referrals exist (that is what `obj` is for).
+  after-hours, consent, status, urgent or not) and the counts page - not the worries, crisis
+  kinds or any text.
+- agency (関係機関職員): only what is referred to their agency (console referrals).
 """
 from __future__ import annotations
 
+COORDINATORS = frozenset({"admin", "suishin"})
+
 PERMISSIONS: dict[str, frozenset[str]] = {
     "queue.view": frozenset({"admin", "suishin", "viewer"}),
-    "queue.view_topics": frozenset({"admin", "suishin"}),  # ◎/〇 items and crisis kinds per row
-    "intake.view": frozenset({"admin", "suishin"}),  # the detail page: free text, people, consent
+    "queue.view_topics": COORDINATORS,  # ◎/〇 items and crisis kinds per row
+    "intake.view": COORDINATORS,  # the detail page: free text, people, consent
     "events.manage": frozenset({"admin"}),  # messages the bot could not handle: list, retry
+    "case.claim": COORDINATORS,
+    "case.reassign": COORDINATORS,  # the assignee hands over; admin may move any case
+    "case.work": COORDINATORS,  # triage, move, meeting, plan, contact, close: assignee or admin
+    "case.reopen": COORDINATORS,
+    "plan.approve": COORDINATORS,  # and city staff, unless admin
+    "consent.override": COORDINATORS,  # assignee or admin, with a written reason
+    "counts.view": frozenset({"admin", "suishin", "viewer"}),
 }
+
+# actions on one case that only its assignee (or admin) may take
+_ASSIGNEE_ONLY = frozenset({"case.reassign", "case.work", "consent.override"})
 
 
 # referrals, replies and administration (console/referrals.py, replies.py, views/admin.py)
@@ -59,4 +73,10 @@ def can(user, action: str, obj=None) -> bool:
         return False
     if user.role == "agency" and action in _OWN_AGENCY:
         return _own_agency(user, obj)
+    if user.role == "admin":
+        return True
+    if action in _ASSIGNEE_ONLY and obj is not None:
+        return getattr(obj, "assignee_id", None) == getattr(user, "id", None)
+    if action == "plan.approve":
+        return bool(getattr(user, "city_staff", False))
     return True

@@ -18,6 +18,18 @@ def parse_bool(name: str, raw: str | None, default: bool = False) -> bool:
     raise ValueError(f"{name} must be true/false, got {raw!r}")
 
 
+def parse_hours(name: str, raw: str | None, default: float) -> float:
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number of hours, got {raw!r}") from None
+    if not 0 < value < 24 * 365:
+        raise ValueError(f"{name} must be more than 0 and less than a year, got {raw!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str | None
@@ -48,6 +60,7 @@ class Settings:
     mail_from: str = "tsunagu@localhost"
     public_url: str = "http://127.0.0.1:5000"  # links in alerts
     oncall_enabled: bool = True
+    claim_timeout_hours: float = 72.0  # a claimed case untouched this long returns to the queue
 
     @property
     def line_enabled(self) -> bool:
@@ -82,4 +95,5 @@ class Settings:
             oncall_enabled=parse_bool("TSUNAGU_ONCALL_ENABLED", get("TSUNAGU_ONCALL_ENABLED"), default=True),
             metrics_token=get("TSUNAGU_METRICS_TOKEN"),
             health_max_event_age=float(get("TSUNAGU_HEALTH_MAX_EVENT_AGE")) if get("TSUNAGU_HEALTH_MAX_EVENT_AGE") else None,
+            claim_timeout_hours=parse_hours("TSUNAGU_CLAIM_TIMEOUT_HOURS", get("TSUNAGU_CLAIM_TIMEOUT_HOURS"), 72.0),
         )

@@ -2,6 +2,7 @@
 from .agency import Agency
 from .alert import OncallAlert
 from .audit import AuditEvent, StaffUser  # console staff + audit trail
+from .case import CaseEvent, ConsentOverride, ContactLog, Meeting, SupportPlan
 from .consent import ConsentRecord
 from .conversation import Conversation
 from .inbox import WebhookEvent
@@ -17,6 +18,11 @@ __all__ = [
     "Referral",
     "AuditEvent",
     "StaffUser",
+    "CaseEvent",
+    "ConsentOverride",
+    "ContactLog",
+    "Meeting",
+    "SupportPlan",
     "ConsentRecord",
     "Conversation",
     "Household",

@@ -41,6 +41,28 @@ ACTIONS = (
     "audit.view",
     "staff.cli_add",
     "export",  # a download of records or statistics (target_type says which)
+    # the case (console/cases.py): one row per change, the details are on the case timeline
+    "case.view",
+    "case.event",
+    "case.claim",
+    "case.release",
+    "case.auto_release",
+    "case.reassign",
+    "case.triage",
+    "case.refer",
+    "case.return",
+    "case.collaborate",
+    "case.convene",
+    "case.plan",
+    "case.start_support",
+    "case.monitor",
+    "case.resume_support",
+    "case.close",
+    "case.reopen",
+    "case.contact",
+    "case.consent_override",
+    "case.refused",  # a change refused by a permission check
+    "counts.view",
 )
 
 

@@ -35,6 +35,8 @@ class Household(SQLModel, table=True):
 
 
 class Intake(SQLModel, table=True):
+    # the queue's indexes (crisis DESC, urgent DESC, received_at, id) are in migration 0030
+
     id: int | None = Field(default=None, primary_key=True)
     receipt_no: str = Field(unique=True, index=True, max_length=16)
     channel: str = Field(max_length=8)
@@ -59,7 +61,16 @@ class Intake(SQLModel, table=True):
     urgent: bool = Field(default=False, index=True)
     wants_person: bool = False
     complete: bool = False  # False while a crisis-opened intake waits for the rest of the dialog
-    status: str = Field(default="new", index=True, max_length=16)
     # staff replies without a sound or banner (LINE notificationDisabled); None: decided by the
     # case (DV / violence -> silent), see console/replies.py
     silent_replies: bool | None = None
+    status: str = Field(default="new", index=True, max_length=16)  # console/lifecycle.py STATES
+    # the case, kept beside its timeline (models/case.py) and changed only by console/cases.py
+    assignee_id: int | None = Field(default=None, foreign_key="staff_user.id", index=True)
+    assigned_at: datetime | None = time_field(default=None)
+    touched_at: datetime | None = time_field(default=None)  # last staff action (claim timeout)
+    team: str | None = Field(default=None, max_length=16, index=True)
+    triage_class: str | None = Field(default=None, max_length=2)
+    triage_reason: str | None = Field(default=None, max_length=500)
+    outcome: str | None = Field(default=None, max_length=16)
+    closed_at: datetime | None = time_field(default=None)

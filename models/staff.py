@@ -42,6 +42,8 @@ class StaffUser(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     active: bool = True
     agency_id: int | None = Field(default=None, foreign_key="agency.id")  # agency staff: the one agency they work for
+    team: str | None = Field(default=None, max_length=16)  # city / shakyo (console/data/case.yaml)
+    city_staff: bool = False  # may approve a 支援プラン (the city's approval)
     created_at: datetime = time_field(default_factory=utcnow)
 
     def __init__(self, **data):

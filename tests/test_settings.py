@@ -32,3 +32,11 @@ def test_serve_refuses_to_start_without_a_secret_key(tmp_path):
 
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app(Settings.from_env({"DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"}), instance_path=str(tmp_path))
+
+
+def test_claim_timeout_parses_hours_and_refuses_junk():
+    assert Settings.from_env({}).claim_timeout_hours == 72
+    assert Settings.from_env({"TSUNAGU_CLAIM_TIMEOUT_HOURS": "8"}).claim_timeout_hours == 8
+    for junk in ("soon", "0", "-3"):
+        with pytest.raises(ValueError, match="TSUNAGU_CLAIM_TIMEOUT_HOURS"):
+            Settings.from_env({"TSUNAGU_CLAIM_TIMEOUT_HOURS": junk})

@@ -18,10 +18,13 @@ CRISIS_KINDS = {"suicide": "自殺の危険", "violence": "暴力・DV", "child_
                 "starvation": "食事・寝る場所がない", "medical": "急病・けが（119）",
                 "elder_abuse": "高齢者・障害者への虐待", "welfare_check": "安否確認",
                 "sexual_violence": "性暴力"}
-STATUSES = {"new": "新規"}
 CONSENT_PURPOSES = {"share": "情報共有", "meeting": "会議", "contact": "連絡", "voicemail": "留守電"}
 CONSENT_ACTIONS = {"granted": "同意", "declined": "不同意", "withdrawn": "撤回"}
 CONTACT_METHODS = {"line": "LINE", "phone": "電話", "office": "来所", "visit": "訪問", "none": "連絡不要"}
+
+
+def now_jst() -> datetime:
+    return datetime.now(JST)
 
 
 def jst(value: datetime | None) -> str:

@@ -15,7 +15,7 @@ def receipts(page: str) -> list[str]:
     return re.findall(r'data-receipt="([^"]+)"', page)
 
 
-def test_queue_puts_crisis_then_urgent_first_then_newest(as_role):
+def test_queue_puts_crisis_then_urgent_first_then_earliest_deadline(as_role):
     make_intake(receipt_no="OLD-PLAIN", received_at=T0)
     make_intake(receipt_no="NEW-PLAIN", received_at=T0 + timedelta(hours=5))
     make_intake(receipt_no="OLD-CRISIS", received_at=T0 - timedelta(days=2), crisis=True, urgent=True,
@@ -25,12 +25,12 @@ def test_queue_puts_crisis_then_urgent_first_then_newest(as_role):
                 crisis_kinds=["violence"], crisis_evidence=["殴られる"], free_text="夫に殴られる")
     client = as_role("suishin")
     page = client.get("/console/").get_data(as_text=True)
-    assert receipts(page) == ["NEW-CRISIS", "OLD-CRISIS", "NEW-URGENT", "NEW-PLAIN", "OLD-PLAIN"]
+    assert receipts(page) == ["OLD-CRISIS", "NEW-CRISIS", "NEW-URGENT", "OLD-PLAIN", "NEW-PLAIN"]
     assert "危機：暴力・DV" in page and "危機：自殺の危険" in page and "至急（人と話したい）" in page
     assert 'id="count-urgent">3<' in page and 'id="count-total">5<' in page
 
     urgent = client.get("/console/?show=urgent").get_data(as_text=True)
-    assert receipts(urgent) == ["NEW-CRISIS", "OLD-CRISIS", "NEW-URGENT"]
+    assert receipts(urgent) == ["OLD-CRISIS", "NEW-CRISIS", "NEW-URGENT"]
 
 
 def test_queue_columns_in_japanese(as_role):
@@ -66,3 +66,66 @@ def test_empty_queue(as_role):
     page = as_role("admin").get("/console/").get_data(as_text=True)
     assert "表示する相談はありません。" in page
     assert "相談支援包括化推進員" in page  # the coordinator label from the settings
+
+
+def test_filters_search_and_badges(as_role, staff):
+    from console import cases
+    from models import Intake, StaffUser
+
+    make_intake(receipt_no="ABCD-EFGH", received_at=T0, channel="web", categories=["caregiving"], primary="caregiving",
+                suggested=["caregiving", "health"])
+    mine = make_intake(receipt_no="MINE-0001", received_at=T0 + timedelta(hours=1), reporter_role="minsei",
+                       categories=["hikikomori"], primary="hikikomori")
+    closed = make_intake(receipt_no="DONE-0001", received_at=T0 + timedelta(hours=2))
+    with session_scope() as db:
+        me = db.exec(select(StaffUser).where(StaffUser.username == "suishin")).one()
+        me.team = "shakyo"
+        cases.claim(db, db.get(Intake, mine), me)
+        cases.claim(db, db.get(Intake, closed), me)
+        cases.triage(db, db.get(Intake, closed), me, "1", "家賃")
+        cases.close(db, db.get(Intake, closed), me, "resolved")
+    client = as_role("suishin")
+    get = lambda q: receipts(client.get("/console/" + q).get_data(as_text=True))  # noqa: E731
+    assert get("") == ["ABCD-EFGH", "MINE-0001"]  # 終結 is not in the default view
+    assert get("?state=closed") == ["DONE-0001"]
+    assert get("?state=all") == ["ABCD-EFGH", "MINE-0001", "DONE-0001"]
+    assert get("?category=caregiving") == ["ABCD-EFGH"]
+    assert get("?channel=web") == ["ABCD-EFGH"]
+    assert get("?assignee=me") == ["MINE-0001"]
+    assert get("?assignee=none") == ["ABCD-EFGH"]
+    assert get("?team=shakyo") == ["MINE-0001"]
+    assert get("?q=abcdefgh") == ["ABCD-EFGH"] and get("?q=DONE-0001") == ["DONE-0001"]
+    page = client.get("/console/").get_data(as_text=True)
+    assert "推定 病気や健康" in page and "推定 介護に関すること" not in page  # a marked item is not a guess
+    assert '<span class="badge reporter">民生委員</span>' in page and "推進員（デモ）" in page and "担当決定" in page
+    for junk in ("?state=lost", "?category=money", "?page=0", "?assignee=x", "?channel=fax", "?q=" + "A" * 40):
+        assert client.get("/console/" + junk).status_code == 400, junk
+
+
+def test_overdue_counts_business_hours_from_the_next_opening(as_role):
+    friday_night = datetime(2026, 11, 27, 11, 0, tzinfo=timezone.utc)  # Fri 20:00 JST, after hours
+    make_intake(receipt_no="LATE-0001", received_at=friday_night - timedelta(days=7))
+    make_intake(receipt_no="FRI-NIGHT", received_at=friday_night)
+    client = as_role("suishin")
+    page = client.get("/console/").get_data(as_text=True)
+    # two business days from Monday 08:30: Tuesday 17:00
+    assert "2026-12-01 17:00" in page
+    overdue = receipts(client.get("/console/?overdue=1").get_data(as_text=True))
+    assert "LATE-0001" in overdue
+
+
+def test_paging_never_hides_a_waiting_crisis(as_role):
+    from console.queue import PAGE_SIZE
+
+    for n in range(PAGE_SIZE + 5):
+        make_intake(receipt_no=f"P-{n:04d}", received_at=T0 + timedelta(minutes=n))
+    make_intake(receipt_no="CRISIS-OLD", received_at=T0 + timedelta(days=1), crisis=True, urgent=True,
+                crisis_kinds=["starvation"], categories=["food"], primary="food")
+    client = as_role("suishin")
+    first = client.get("/console/").get_data(as_text=True)
+    assert receipts(first)[0] == "CRISIS-OLD" and len(receipts(first)) == PAGE_SIZE
+    assert 'rel="next"' in first and "1 / 2 ページ" in first
+    second = client.get("/console/?page=2").get_data(as_text=True)
+    assert len(receipts(second)) == 6 and 'id="crisis-banner"' in second and "<strong>1</strong>件" in second
+    filtered = client.get("/console/?category=income").get_data(as_text=True)
+    assert "CRISIS-OLD" not in receipts(filtered) and 'id="crisis-banner"' in filtered

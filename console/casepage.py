@@ -1,0 +1,77 @@
+"""What the case page shows beside the intake: state, assignee, suggested triage, the moves
+the lifecycle table allows now, meetings, plans, contacts, consent in force, the timeline.
+A fixed number of queries per page, whatever the length of the timeline."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, select
+
+from console import cases, lifecycle
+from console.permissions import can
+from console.triage import Suggestion, suggest
+from models import ContactLog, Household, Intake, Meeting, StaffUser, SupportPlan
+from models.case import CaseEvent
+
+# moves made with a plain button; the others have their own form (or belong to referrals)
+PLAIN_MOVES = ("collaborate", "monitor", "resume_support", "return")
+
+
+@dataclass
+class CasePanel:
+    intake: Intake
+    assignee: str | None
+    suggestion: Suggestion
+    consent: dict
+    events: list[tuple[CaseEvent, str]]  # (event, actor name)
+    meetings: list[Meeting]
+    plans: list[SupportPlan]
+    contacts: list[tuple[ContactLog, str]]
+    staff_choices: list[tuple[int, str]]
+    may_approve: bool
+    names: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def state(self) -> str:
+        return lifecycle.state_label(self.intake.status)
+
+    def offers(self, move: str) -> bool:
+        return self.intake.status in lifecycle.BY_NAME[move].sources
+
+    @property
+    def plain_moves(self) -> list[lifecycle.Move]:
+        return [m for m in lifecycle.moves_from(self.intake.status) if m.name in PLAIN_MOVES]
+
+    @property
+    def pending_plan(self) -> SupportPlan | None:
+        return next((p for p in reversed(self.plans) if p.approved_at is None), None)
+
+    @property
+    def jusoteki_possible(self) -> bool:
+        return self.consent["share"]["allowed"] and self.consent["meeting"]["allowed"]
+
+
+def build(db: Session, intake: Intake, user) -> CasePanel:
+    staff_rows = db.exec(select(StaffUser)).all()
+    names = {s.id: s.display_name for s in staff_rows}
+    me = next((s for s in staff_rows if s.id == user.id), None)
+    household = db.get(Household, intake.household_id) if intake.household_id else None
+    events = db.exec(select(CaseEvent).where(CaseEvent.intake_id == intake.id)
+                     .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())).all()
+    contacts = db.exec(select(ContactLog).where(ContactLog.intake_id == intake.id)
+                       .order_by(ContactLog.happened_at.desc(), ContactLog.id.desc())).all()
+    return CasePanel(
+        intake=intake,
+        assignee=names.get(intake.assignee_id),
+        suggestion=suggest(intake.categories or [], intake.reporter_role, intake.crisis, intake.crisis_kinds,
+                           household.composition if household else None),
+        consent=cases.effective_consent(db, intake),
+        events=[(e, names.get(e.actor_id, "自動")) for e in events],
+        meetings=db.exec(select(Meeting).where(Meeting.intake_id == intake.id).order_by(Meeting.id)).all(),
+        plans=db.exec(select(SupportPlan).where(SupportPlan.intake_id == intake.id).order_by(SupportPlan.id)).all(),
+        contacts=[(c, names.get(c.actor_id, "—")) for c in contacts],
+        staff_choices=[(s.id, s.display_name) for s in staff_rows
+                       if s.active and s.role in ("suishin", "admin") and s.id != intake.assignee_id],
+        may_approve=can(me, "plan.approve", intake),
+        names=names,
+    )

@@ -1,0 +1,48 @@
+"""A suggested triage class (①–④, domain.md) from the checklist, the reporter and the
+crisis flags. Only a suggestion: the coordinator records the class with their own reason."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from console.lifecycle import wording
+from console.views import labels
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    triage_class: str  # "1".."4"
+    reasons: list[str] = field(default_factory=list)
+    team: str | None = None  # city for crisis / abuse (Komae, Tachikawa), else no opinion
+
+
+def suggest(categories: list[str], reporter_role: str, crisis: bool = False,
+            crisis_kinds: list[str] | None = None, household: str | None = None) -> Suggestion:
+    words = wording()
+    reasons_text = words["triage_reasons"]
+    fields = {words["triage_fields"].get(c, "other") for c in categories or []}
+    real_fields = fields - {"other"}
+    reasons: list[str] = []
+    if reporter_role not in ("self",):
+        cls = "4"
+        reasons.append(reasons_text["third_party"].format(reporter=labels.label(labels.REPORTERS, reporter_role)))
+    elif not real_fields:
+        cls = "4"
+        reasons.append(reasons_text["no_field"])
+    elif len(real_fields) >= 3:
+        cls = "3"
+        reasons.append(reasons_text["many_fields"].format(count=len(real_fields)))
+    elif household in words["household_wide"] and len(real_fields) >= 2:
+        cls = "3"
+        reasons.append(reasons_text["household"].format(household=labels.choice("household", household)))
+    elif len(real_fields) == 2:
+        cls = "2"
+        reasons.append(reasons_text["two_fields"])
+    else:
+        cls = "1"
+        reasons.append(reasons_text["one_field"])
+    team = None
+    if crisis or "dv_abuse" in (categories or []):
+        kinds = [labels.label(labels.CRISIS_KINDS, k) for k in crisis_kinds or []] or [labels.item("dv_abuse")]
+        reasons.append(reasons_text["crisis"].format(kinds="・".join(kinds)))
+        team = "city"
+    return Suggestion(cls, reasons, team)

@@ -1,0 +1,76 @@
+"""Every console route × every role: allowed, forbidden or not found. A new route must be
+added to ROUTES, or this test fails (so nobody adds a page without deciding who sees it)."""
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from console import cases
+from models import Intake, StaffUser
+from models.db import session_scope
+from tests.console.conftest import login, make_intake
+
+OK, DONE, LOGIN, FORBIDDEN, MISSING = 200, 303, 302, 403, 404
+ROLES = ("admin", "suishin", "viewer", "agency", None)
+
+# endpoint -> (method, {role: status on an existing case claimed by suishin})
+# DONE: the change was made or refused with a message on the case page (never a 500).
+COORD = {"admin": DONE, "suishin": DONE, "viewer": FORBIDDEN, "agency": FORBIDDEN}
+ROUTES = {
+    "console.queue": ("get", {"admin": OK, "suishin": OK, "viewer": OK, "agency": FORBIDDEN}),
+    "console.intake": ("get", {"admin": OK, "suishin": OK, "viewer": FORBIDDEN, "agency": FORBIDDEN}),
+    "counts.index": ("get", {"admin": OK, "suishin": OK, "viewer": OK, "agency": FORBIDDEN}),
+    "failed_events.index": ("get", {"admin": OK, "suishin": FORBIDDEN, "viewer": FORBIDDEN, "agency": FORBIDDEN}),
+    "failed_events.retry": ("post", {"admin": None, "suishin": FORBIDDEN, "viewer": FORBIDDEN, "agency": FORBIDDEN}),
+    **{f"case.{name}": ("post", COORD) for name in (
+        "claim", "release", "reassign", "triage", "move", "meeting", "plan", "approve", "contact", "close",
+        "reopen", "consent_override")},
+}
+PUBLIC = {"auth.login", "auth.logout"}  # login page; logout needs a session but no role
+
+
+def console_rules(app):
+    return [r for r in app.url_map.iter_rules() if r.rule.startswith("/console") and r.endpoint != "static"]
+
+
+def fill(rule, intake_id: int) -> str:
+    return (rule.rule.replace("<int:intake_id>", str(intake_id)).replace("<int:plan_id>", "1")
+            .replace("<int:row_id>", "999999"))
+
+
+def test_every_console_route_is_in_the_table(app):
+    endpoints = {r.endpoint for r in console_rules(app)} - PUBLIC
+    assert endpoints == set(ROUTES), "decide who may use the new route, then add it to ROUTES"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_route_role_matrix(app, client, staff, role):
+    intake_id = make_intake()
+    with session_scope() as db:
+        cases.claim(db, db.get(Intake, intake_id), db.exec(select(StaffUser).where(StaffUser.username == "suishin")).one())
+    if role:
+        assert login(client, role).status_code == 302
+    for rule in console_rules(app):
+        if rule.endpoint in PUBLIC:
+            continue
+        method, expected = ROUTES[rule.endpoint]
+        for target, missing in ((intake_id, False), (999_999, True)):
+            if missing and "<int:intake_id>" not in rule.rule:
+                continue
+            response = getattr(client, method)(fill(rule, target))
+            got = response.status_code
+            if role is None:
+                want = LOGIN
+            elif missing and expected[role] in (OK, DONE):
+                want = MISSING
+            elif missing:
+                want = (FORBIDDEN, MISSING)  # no case and no right: either answer reveals nothing
+            else:
+                want = expected[role]
+            if want is None:
+                assert got < 500, (rule.rule, role, got)
+            elif isinstance(want, tuple):
+                assert got in want, (rule.rule, role, got)
+            else:
+                assert got == want, (rule.rule, role, got)
+            assert got < 500
