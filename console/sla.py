@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from console.lifecycle import wording
 from dialogs import office_hours
 from models.base import as_utc
 
@@ -21,7 +20,10 @@ def tier(crisis: bool, urgent: bool) -> str:
 
 
 def hours_for(tier_name: str) -> float:
-    return float(wording()["sla_business_hours"][tier_name])
+    """Business hours allowed for a first response: 管理 → 設定 (console/config_store.py)."""
+    from console import config_store
+
+    return float(config_store.cached(f"sla_hours_{tier_name}"))
 
 
 @lru_cache(maxsize=4096)

@@ -9,17 +9,17 @@ from datetime import timedelta
 
 from models.db import session_scope
 
-from . import runtime
-
 log = logging.getLogger(__name__)
 
 
 def release_stale_claims() -> int:
+    from console import config_store
     from console.cases import release_stale_claims as release
 
-    hours = runtime.current().settings.claim_timeout_hours
     with session_scope() as session:
-        released = release(session, timedelta(hours=hours))
+        # 管理 → 設定, defaulting to TSUNAGU_CLAIM_TIMEOUT_HOURS
+        hours = config_store.get(session, "claim_timeout_hours")
+        released = release(session, timedelta(hours=float(hours)))
     if released:
         log.info("returned %d untouched claimed case(s) to the queue", len(released))
     return len(released)

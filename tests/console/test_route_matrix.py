@@ -22,6 +22,10 @@ ROUTES = {
     "counts.index": ("get", {"admin": OK, "suishin": OK, "viewer": OK, "agency": FORBIDDEN}),
     "failed_events.index": ("get", {"admin": OK, "suishin": FORBIDDEN, "viewer": FORBIDDEN, "agency": FORBIDDEN}),
     "failed_events.retry": ("post", {"admin": None, "suishin": FORBIDDEN, "viewer": FORBIDDEN, "agency": FORBIDDEN}),
+    **{f"admin.{name}": ("get", {"admin": None, "suishin": FORBIDDEN, "viewer": FORBIDDEN, "agency": FORBIDDEN})
+       for name in ("index", "staff", "edit_staff", "agencies", "edit_agency", "settings", "audit")},
+    **{f"admin.{name}": ("post", {"admin": None, "suishin": FORBIDDEN, "viewer": FORBIDDEN, "agency": FORBIDDEN})
+       for name in ("create_staff", "update_staff", "reset_password", "create_agency", "update_agency")},
     **{f"case.{name}": ("post", COORD) for name in (
         "claim", "release", "reassign", "triage", "move", "meeting", "plan", "approve", "contact", "close",
         "reopen", "consent_override")},
@@ -35,7 +39,7 @@ def console_rules(app):
 
 def fill(rule, intake_id: int) -> str:
     return (rule.rule.replace("<int:intake_id>", str(intake_id)).replace("<int:plan_id>", "1")
-            .replace("<int:row_id>", "999999"))
+            .replace("<int:row_id>", "999999").replace("<int:staff_id>", "1").replace("<int:agency_id>", "1"))
 
 
 def test_every_console_route_is_in_the_table(app):
