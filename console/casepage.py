@@ -64,7 +64,7 @@ def build(db: Session, intake: Intake, user) -> CasePanel:
         intake=intake,
         assignee=names.get(intake.assignee_id),
         suggestion=suggest(intake.categories or [], intake.reporter_role, intake.crisis, intake.crisis_kinds,
-                           household.composition if household else None),
+                           (household.members or []) if household else []),
         consent=cases.effective_consent(db, intake),
         events=[(e, names.get(e.actor_id, "自動")) for e in events],
         meetings=db.exec(select(Meeting).where(Meeting.intake_id == intake.id).order_by(Meeting.id)).all(),

@@ -53,6 +53,12 @@ def _answer(state: DialogState, offered: list[str], who: dict) -> Input:
             if item and (item in wanted) != (item in state.selected):
                 return _choice(value)
         return _choice("nav:next")
+    if step == "household":  # several members: tick each, then 「ほかにはない」
+        chosen = state.answers.get("household") or []
+        for member in who.get("household") or ["unknown"]:
+            if member not in chosen and f"household:{member}" in offered:
+                return _choice(f"household:{member}")
+        return _choice("nav:done")
     if step == "suggest":
         return _choice("suggest:ok" if set(state.selected) == set(who.get("items") or []) else "suggest:change")
     texts = {"area": who.get("area") or "nav:none", "concern": who["concern"], "details": "nav:none",
@@ -60,11 +66,10 @@ def _answer(state: DialogState, offered: list[str], who: dict) -> Input:
     if step in texts:
         value = texts[step]
         return _choice(value) if value.startswith("nav:") else _text(value)
-    answers = {"who": who["who"], "relation": who.get("relation"), "age": who.get("age"),
-               "household": who.get("household"), "primary": who.get("primary"), "since": who.get("since"),
+    answers = {"who": who["who"], "relation": who.get("relation"), "age": who.get("age"), "primary": who.get("primary"), "since": who.get("since"),
                "contact": who.get("contact", "line"), "contact_time": "anytime", "voicemail": "yes",
                "consent_share": who.get("share", "no"), "consent_meeting": who.get("meeting", "no"),
-               "confirm": "submit"}
+               "person_knows": "unknown", "proxy_consent": "none", "contact_safety": "safe", "confirm": "submit"}
     value = f"{step}:{answers.get(step)}"
     if value in offered:
         return _choice(value)

@@ -16,7 +16,7 @@ class Suggestion:
 
 
 def suggest(categories: list[str], reporter_role: str, crisis: bool = False,
-            crisis_kinds: list[str] | None = None, household: str | None = None) -> Suggestion:
+            crisis_kinds: list[str] | None = None, household: list[str] | None = None) -> Suggestion:
     words = wording()
     reasons_text = words["triage_reasons"]
     fields = {words["triage_fields"].get(c, "other") for c in categories or []}
@@ -31,9 +31,10 @@ def suggest(categories: list[str], reporter_role: str, crisis: bool = False,
     elif len(real_fields) >= 3:
         cls = "3"
         reasons.append(reasons_text["many_fields"].format(count=len(real_fields)))
-    elif household in words["household_wide"] and len(real_fields) >= 2:
+    elif set(household or []) & set(words["household_wide"]) and len(real_fields) >= 2:
         cls = "3"
-        reasons.append(reasons_text["household"].format(household=labels.choice("household", household)))
+        wide = [m for m in household if m in words["household_wide"]]
+        reasons.append(reasons_text["household"].format(household="・".join(labels.choice("household", m) for m in wide)))
     elif len(real_fields) == 2:
         cls = "2"
         reasons.append(reasons_text["two_fields"])
