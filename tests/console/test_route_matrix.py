@@ -26,6 +26,9 @@ ROUTES = {
        for name in ("index", "staff", "edit_staff", "agencies", "edit_agency", "settings", "audit")},
     **{f"admin.{name}": ("post", {"admin": None, "suishin": FORBIDDEN, "viewer": FORBIDDEN, "agency": FORBIDDEN})
        for name in ("create_staff", "update_staff", "reset_password", "create_agency", "update_agency")},
+    "stats.index": ("get", {"admin": OK, "suishin": OK, "viewer": OK, "agency": FORBIDDEN}),
+    "stats.export_workbook": ("get", {"admin": None, "suishin": None, "viewer": None, "agency": FORBIDDEN}),
+    "stats.export_intakes": ("get", {"admin": OK, "suishin": OK, "viewer": FORBIDDEN, "agency": None}),
     **{f"case.{name}": ("post", COORD) for name in (
         "claim", "release", "reassign", "triage", "move", "meeting", "plan", "approve", "contact", "close",
         "reopen", "consent_override")},
