@@ -51,6 +51,21 @@ def _start_periodic() -> None:
     start_periodic(runtime.current().jobs)
 
 
+def _seed_demo_cases(coordinator_label: str) -> None:
+    """About 30 demo cases through the real dialog, in the background: the console is up at once
+    and the queue fills within a minute (only on an empty database)."""
+    import threading
+
+    def seed():
+        from console.demo import seed_demo_cases
+
+        made = seed_demo_cases(coordinator_label)
+        if made:
+            print(f"  demo cases:            {made} (through the web chat dialog and the case services)", flush=True)
+
+    threading.Thread(target=seed, name="demo-cases", daemon=True).start()
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     _logging()
     app = _app(generate_secret=True, instance=args.instance)
@@ -67,6 +82,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         password = _demo_password_line(from_env, password, created)
     _print_urls(app, args.host, args.port, logins, password)
     _start_periodic()
+    if seed_demo_staff is not None:
+        _seed_demo_cases(app.config["TSUNAGU"].coordinator_label)
     from console.commands.serve import serve_single
 
     serve_single(app, args.host, args.port)  # not Flask's development server
