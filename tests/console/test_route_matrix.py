@@ -27,6 +27,7 @@ ROUTES = {
     **{f"admin.{name}": ("post", {"admin": None, "suishin": FORBIDDEN, "viewer": FORBIDDEN, "agency": FORBIDDEN})
        for name in ("create_staff", "update_staff", "reset_password", "create_agency", "update_agency")},
     "stats.index": ("get", {"admin": OK, "suishin": OK, "viewer": OK, "agency": FORBIDDEN}),
+    "stats.indicators": ("get", {"admin": OK, "suishin": OK, "viewer": OK, "agency": FORBIDDEN}),
     "stats.export_workbook": ("get", {"admin": None, "suishin": None, "viewer": None, "agency": FORBIDDEN}),
     "stats.export_intakes": ("get", {"admin": OK, "suishin": OK, "viewer": FORBIDDEN, "agency": None}),
     **{f"case.{name}": ("post", COORD) for name in (
