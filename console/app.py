@@ -63,12 +63,15 @@ def create_app(settings: Settings | None = None, jobs=None, instance_path: str |
     auth.init_app(app)
     app.register_blueprint(queue.bp)
     app.register_blueprint(failed_events.bp)
-    from console.views import admin
+    from bot.web import replies as web_replies
+    from console.views import admin, referrals
 
     app.register_blueprint(admin.bp)
     from console.views import stats as stats_views
 
     app.register_blueprint(stats_views.bp)
+    app.register_blueprint(referrals.bp)
+    app.register_blueprint(web_replies.bp)  # staff replies waiting for a web-chat resident
     app.register_blueprint(cases.bp)
     app.register_blueprint(counts.bp)
     if settings.line_enabled:

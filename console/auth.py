@@ -102,10 +102,15 @@ def safe_next(target: str | None) -> str | None:
     return target if not parts.scheme and not parts.netloc else None
 
 
+def home(staff) -> str:
+    """Where a role starts: agency staff at their referrals, everyone else at the queue."""
+    return url_for("referrals.inbox") if staff.role == "agency" else url_for("console.queue")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("console.queue"))
+        return redirect(home(current_user))
     form = LoginForm()
     error = None
     if request.method == "POST":
@@ -118,7 +123,7 @@ def login():
             session.clear()  # a fresh session at the moment of login
             session["staff_sid"] = token
             login_user(staff)
-            return redirect(safe_next(request.args.get("next")) or url_for("console.queue"))
+            return redirect(safe_next(request.args.get("next")) or home(staff))
         error = LOGIN_LOCKED if outcome == LOCKED else LOGIN_FAILED
     return render_template("console/login.html", form=form, error=error)
 

@@ -125,7 +125,11 @@ def claim(session: Session, intake: Intake, actor, now: datetime | None = None) 
         if intake.assignee_id == actor.id:
             raise CaseError("already_yours")
         raise CaseError("already_claimed", name=_staff_name(session, intake.assignee_id))
-    return record_event(session, intake, actor, "claim", {}, now=now, _from=source, _to=intake.status)
+    event = record_event(session, intake, actor, "claim", {}, now=now, _from=source, _to=intake.status)
+    from console.notices import notify_reporter  # a reporter hears it was taken up (once per case)
+
+    notify_reporter(session, intake, "claimed")
+    return event
 
 
 def release(session: Session, intake: Intake, actor, expected_assignee: int | None = None,

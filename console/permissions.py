@@ -54,6 +54,7 @@ PERMISSIONS.update({
     "export.intakes": frozenset({"admin", "suishin"}),  # every intake as records (tsunagu export)
     "export.referrals": frozenset({"agency"}),  # the referrals to the user's own agency only
 })
+_ASSIGNEE_ONLY = _ASSIGNEE_ONLY | {"referral.create", "referral.withdraw", "resident.reply"}
 # agency staff act only on what is referred to their own agency
 _OWN_AGENCY = frozenset({"referral.view", "referral.answer"})
 

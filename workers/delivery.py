@@ -93,7 +93,7 @@ def send_one(row: OutboxMessage, sender) -> str:
             log.info("outbox %s: reply already delivered by an interrupted attempt", row.id)
             return "sent"
     if result is None or result.outcome in ("reply_token_invalid", "retry_later"):
-        result = sender.push(row.user_key, row.messages, row.retry_key)
+        result = sender.push(row.user_key, row.messages, row.retry_key, silent=row.silent)
         if result.outcome == "sent":
             row.sent_via = "push"
     row.attempts += 1

@@ -93,12 +93,13 @@ class LineSender:
             ),
         )
 
-    def push(self, to_user_id: str, batch: list[dict], retry_key: str) -> SendResult:
+    def push(self, to_user_id: str, batch: list[dict], retry_key: str, silent: bool = False) -> SendResult:
         """Push with `X-Line-Retry-Key: retry_key` (a UUID). Reuse the same key when
-        retrying the same batch: LINE then delivers it at most once."""
+        retrying the same batch: LINE then delivers it at most once. `silent`: LINE's
+        notificationDisabled (no sound or banner; staff replies in DV cases)."""
         return self._send(
             "push",
-            lambda: PushMessageRequest(to=to_user_id, messages=_messages(batch)),
+            lambda: PushMessageRequest(to=to_user_id, messages=_messages(batch), notification_disabled=silent),
             lambda api, request: api.push_message_with_http_info(
                 request, x_line_retry_key=retry_key, _request_timeout=self.timeout
             ),

@@ -30,6 +30,15 @@ ROUTES = {
     "stats.indicators": ("get", {"admin": OK, "suishin": OK, "viewer": OK, "agency": FORBIDDEN}),
     "stats.export_workbook": ("get", {"admin": None, "suishin": None, "viewer": None, "agency": FORBIDDEN}),
     "stats.export_intakes": ("get", {"admin": OK, "suishin": OK, "viewer": FORBIDDEN, "agency": None}),
+    # referrals and replies: the coordinator's pages for a case, the agency's inbox; a referral
+    # that does not exist is 404 for everyone (another agency's looks the same)
+    "referrals.case_referrals": ("get", {"admin": OK, "suishin": OK, "viewer": FORBIDDEN, "agency": FORBIDDEN}),
+    "referrals.reply_page": ("get", {"admin": OK, "suishin": OK, "viewer": FORBIDDEN, "agency": FORBIDDEN}),
+    **{f"referrals.{name}": ("post", COORD) for name in ("refer", "reply", "silent")},
+    "referrals.inbox": ("get", {"admin": FORBIDDEN, "suishin": FORBIDDEN, "viewer": FORBIDDEN, "agency": OK}),
+    "referrals.agency_referral": ("get", dict.fromkeys(("admin", "suishin", "viewer", "agency"), MISSING)),
+    **{f"referrals.{name}": ("post", dict.fromkeys(("admin", "suishin", "viewer", "agency"), MISSING))
+       for name in ("answer", "contact", "withdraw")},
     **{f"case.{name}": ("post", COORD) for name in (
         "claim", "release", "reassign", "triage", "move", "meeting", "plan", "approve", "contact", "close",
         "reopen", "consent_override")},
@@ -43,7 +52,8 @@ def console_rules(app):
 
 def fill(rule, intake_id: int) -> str:
     return (rule.rule.replace("<int:intake_id>", str(intake_id)).replace("<int:plan_id>", "1")
-            .replace("<int:row_id>", "999999").replace("<int:staff_id>", "1").replace("<int:agency_id>", "1"))
+            .replace("<int:row_id>", "999999").replace("<int:staff_id>", "1").replace("<int:agency_id>", "1")
+            .replace("<int:referral_id>", "999999").replace("<verb>", "accept"))
 
 
 def test_every_console_route_is_in_the_table(app):

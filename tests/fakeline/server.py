@@ -373,6 +373,7 @@ class FakeLine:
                     "to": to,
                     "messages": body["messages"],
                     "retry_key": retry_key if endpoint == "push" else None,
+                    "notification_disabled": bool(body.get("notificationDisabled", False)),
                 }
             )
         if injection is not None and injection.status is not None:

@@ -1,0 +1,141 @@
+"""Referral pages through the Flask test client: the agency sees only its own referrals
+(also by URL), sees the person's words and contact details only with consent to share, and
+answers; the coordinator refers from the case's つなぐ page."""
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from console import cases, referrals
+from models import Agency, ConsentRecord, Intake, Referral, StaffUser
+from models.base import utcnow
+from models.db import session_scope
+from tests.console.conftest import make_intake
+
+WORDS = "家賃が3か月払えず、大家さんから退去を求められています"
+PHONE = "090-1234-5678"
+
+
+def user(db, username):
+    return db.exec(select(StaffUser).where(StaffUser.username == username)).one()
+
+
+def referred(code="seikatsu", consents=None, **fields) -> tuple[int, int]:
+    intake_id = make_intake(free_text=WORDS, categories=["rent_loan", "income"], primary="rent_loan",
+                            consents=consents, **fields)
+    with session_scope() as db:
+        intake, me = db.get(Intake, intake_id), user(db, "suishin")
+        # the contact phone the fixture stores is replaced by one we look for
+        from models import Reporter
+        reporter = db.get(Reporter, intake.reporter_id)
+        reporter.contact = {**reporter.contact, "phone": PHONE}
+        cases.claim(db, intake, me)
+        cases.triage(db, intake, me, "1", "主訴が明確")
+        agency = db.exec(select(Agency).where(Agency.code == code)).one()
+        (referral,) = referrals.refer(db, intake, me, [agency.id], "住居確保給付金の申請を手伝ってください")
+        return intake_id, referral.id
+
+
+def test_agency_with_consent_sees_words_and_contact(as_role):
+    _, rid = referred(consents={"share": ["granted"]})
+    client = as_role("agency")
+    inbox = client.get("/console/referrals").get_data(as_text=True)
+    assert f'data-referral="{rid}"' in inbox and "家賃・ローンの支払いについて" in inbox
+    page = client.get(f"/console/referrals/{rid}").get_data(as_text=True)
+    assert WORDS in page and PHONE in page and "住居確保給付金の申請を手伝ってください" in page
+
+
+@pytest.mark.parametrize("consents", [None, {"share": ["declined"]}, {"share": ["granted", "withdrawn"]}])
+def test_agency_without_consent_sees_only_that_a_referral_is_proposed(as_role, consents):
+    _, rid = referred(consents=consents)
+    client = as_role("agency")
+    page = client.get(f"/console/referrals/{rid}").get_data(as_text=True)
+    assert "家賃・ローンの支払いについて" in page and "依頼中" in page
+    for secret in (WORDS, PHONE, "住居確保給付金の申請を手伝ってください", "八王子市元本郷町"):
+        assert secret not in page
+    assert "同意がない" in page
+
+
+def test_a_withdrawal_hides_the_details_from_then_on(as_role):
+    intake_id, rid = referred(consents={"share": ["granted"]})
+    client = as_role("agency")
+    assert WORDS in client.get(f"/console/referrals/{rid}").get_data(as_text=True)
+    with session_scope() as db:
+        db.add(ConsentRecord(intake_id=intake_id, purpose="share", action="withdrawn", wording_version="v1",
+                             wording="", recorded_at=utcnow()))
+    page = client.get(f"/console/referrals/{rid}").get_data(as_text=True)
+    assert WORDS not in page and PHONE not in page
+
+
+def test_agency_cannot_open_another_agencys_referral_or_any_case(as_role):
+    intake_id, rid = referred(code="kodomo")
+    client = as_role("agency")
+    assert client.get(f"/console/referrals/{rid}").status_code == 404
+    assert client.post(f"/console/referrals/{rid}/accept").status_code == 404
+    assert client.get("/console/referrals/999999").status_code == 404
+    assert client.get(f"/console/intakes/{intake_id}").status_code in (403, 404)
+    assert client.get(f"/console/intakes/{intake_id}/referrals").status_code == 403
+    assert client.get(f"/console/intakes/{intake_id}/reply").status_code == 403
+    assert f'data-referral="{rid}"' not in client.get("/console/referrals").get_data(as_text=True)
+    with session_scope() as db:
+        assert db.get(Referral, rid).status == "requested"
+
+
+def test_agency_answers_through_the_pages(as_role):
+    intake_id, rid = referred(consents={"share": ["granted"]})
+    client = as_role("agency")
+    page = client.post(f"/console/referrals/{rid}/decline", data={"reason": ""}, follow_redirects=True)
+    assert "理由を入力してください。" in page.get_data(as_text=True)
+    client.post(f"/console/referrals/{rid}/accept", data={"expected": "requested"})
+    stale = client.post(f"/console/referrals/{rid}/accept", data={"expected": "requested"}, follow_redirects=True)
+    assert stale.status_code == 200 and "先に更新されました" in stale.get_data(as_text=True)
+    assert client.post(f"/console/referrals/{rid}/contacts", data={
+        "method": "phone", "happened_at": "2026-11-27T10:30", "note": "本人と電話で面談日を決めた"}).status_code == 303
+    page = client.get(f"/console/referrals/{rid}").get_data(as_text=True)
+    assert "本人と電話で面談日を決めた" in page
+    client.post(f"/console/referrals/{rid}/complete", data={"result_note": "申請済み"})
+    with session_scope() as db:
+        assert db.get(Referral, rid).status == "done"
+    assert client.post(f"/console/referrals/{rid}/nonsense").status_code == 404
+
+
+def test_coordinator_refers_from_the_case_page_with_suggestions(as_role):
+    intake_id = make_intake(categories=["caregiving", "income"], primary="caregiving")
+    with session_scope() as db:
+        intake, me = db.get(Intake, intake_id), user(db, "suishin")
+        cases.claim(db, intake, me)
+        cases.triage(db, intake, me, "2", "介護とお金")
+        anshin = db.exec(select(Agency).where(Agency.code == "anshin")).one().id
+    client = as_role("suishin")
+    page = client.get(f"/console/intakes/{intake_id}/referrals").get_data(as_text=True)
+    assert page.index("高齢者あんしん相談センター") < page.index("生活自立支援課")
+    response = client.post(f"/console/intakes/{intake_id}/referrals",
+                           data={"agency_id": [str(anshin)], "request_note": "介護保険の申請", "expected": "triaged"},
+                           follow_redirects=True)
+    assert "1 件の機関へつなぎました" in response.get_data(as_text=True)
+    again = client.post(f"/console/intakes/{intake_id}/referrals", data={"agency_id": [str(anshin)]},
+                        follow_redirects=True)
+    assert "すでに回答待ちまたは受理済み" in again.get_data(as_text=True)
+    with session_scope() as db:
+        assert db.get(Intake, intake_id).status == "referring"
+
+
+@pytest.mark.parametrize("role, status", [("viewer", 403), ("agency", 403)])
+def test_other_roles_cannot_refer(as_role, role, status):
+    intake_id = make_intake()
+    client = as_role(role)
+    assert client.post(f"/console/intakes/{intake_id}/referrals", data={"agency_id": ["1"]}).status_code == status
+
+
+def test_viewer_and_coordinators_have_no_agency_inbox(as_role):
+    for role in ("viewer", "suishin"):
+        assert as_role(role).get("/console/referrals").status_code == 403
+
+
+def test_agency_staff_start_at_their_referrals(client, staff):
+    from tests.console.conftest import login
+
+    response = login(client, "agency")
+    assert response.headers["Location"].endswith("/console/referrals")
+    page = client.get("/console/referrals").get_data(as_text=True)
+    assert "生活自立支援課" in page and 'id="nav-referrals"' in page

@@ -1,0 +1,90 @@
+"""Replies to the resident from the case page, through the bot's outbox: a LINE push with a
+retry key (silently for DV), the web chat page picks it up, a blocked account is shown."""
+from __future__ import annotations
+
+from sqlmodel import select
+
+from console import cases
+from models import Intake, OutboxMessage, StaffUser
+from models.db import session_scope
+from tests.console.conftest import make_intake
+from tests.fakeline import unfollow_event
+from tests.helpers import run_jobs
+
+
+def claimed(intake_id):
+    with session_scope() as db:
+        cases.claim(db, db.get(Intake, intake_id), db.exec(select(StaffUser).where(StaffUser.username == "suishin")).one())
+
+
+def test_line_reply_is_pushed_with_a_retry_key(app, as_role, resident, fake_line):
+    intake_id = make_intake(channel="line", user_key=resident.user_id)
+    claimed(intake_id)
+    client = as_role("suishin")
+    response = client.post(f"/console/intakes/{intake_id}/reply", data={"text": "明日の午前に お電話します。"},
+                           follow_redirects=True)
+    assert "返信しました" in response.get_data(as_text=True)
+    run_jobs(app)
+    pushed = [d for d in fake_line.delivered if d["to"] == resident.user_id]
+    assert len(pushed) == 1 and pushed[0]["endpoint"] == "push" and pushed[0]["retry_key"]
+    assert "明日の午前に お電話します。" in pushed[0]["messages"][0]["text"]
+    assert pushed[0]["messages"][0]["text"].startswith("【相談支援包括化推進員から】")
+    assert pushed[0]["notification_disabled"] is False
+    page = client.get(f"/console/intakes/{intake_id}/reply").get_data(as_text=True)
+    assert "明日の午前に お電話します。" in page and "送信済み" in page
+
+
+def test_dv_case_replies_silently_and_the_switch_turns_it_off(app, as_role, resident, fake_line):
+    intake_id = make_intake(channel="line", user_key=resident.user_id, categories=["dv_abuse"], primary="dv_abuse")
+    claimed(intake_id)
+    client = as_role("suishin")
+    assert 'name="silent" checked' in client.get(f"/console/intakes/{intake_id}/reply").get_data(as_text=True)
+    client.post(f"/console/intakes/{intake_id}/reply", data={"text": "安全な時間に 返事をください。"})
+    run_jobs(app)
+    assert fake_line.delivered[-1]["notification_disabled"] is True
+    client.post(f"/console/intakes/{intake_id}/silent", data={})
+    client.post(f"/console/intakes/{intake_id}/reply", data={"text": "つぎの 連絡です。"})
+    run_jobs(app)
+    assert fake_line.delivered[-1]["notification_disabled"] is False
+
+
+def test_blocked_resident_is_shown_instead_of_an_error(app, as_role, resident, fake_line):
+    intake_id = make_intake(channel="line", user_key=resident.user_id)
+    claimed(intake_id)
+    resident.send(resident._event(lambda uid, token, **kw: unfollow_event(uid, **kw)))
+    client = as_role("suishin")
+    page = client.get(f"/console/intakes/{intake_id}/reply").get_data(as_text=True)
+    assert "ブロックしています" in page and 'id="reply-form"' not in page
+    response = client.post(f"/console/intakes/{intake_id}/reply", data={"text": "届きますか"}, follow_redirects=True)
+    assert response.status_code == 200 and "ブロックしているため、送れません" in response.get_data(as_text=True)
+    run_jobs(app)
+    assert not [d for d in fake_line.delivered if d["to"] == resident.user_id]
+
+
+def test_web_resident_sees_the_reply_when_they_come_back(app, as_role, visitor):
+    visitor.open()
+    with session_scope() as db:
+        from models import Conversation
+        web_user = db.exec(select(Conversation).where(Conversation.channel == "web")).one().user_key
+    intake_id = make_intake(channel="web", user_key=web_user)
+    claimed(intake_id)
+    as_role("suishin").post(f"/console/intakes/{intake_id}/reply", data={"text": "お返事 ありがとうございます。"})
+    first = visitor.client.get("/chat/api/replies").get_json()["messages"]
+    assert len(first) == 1 and "お返事 ありがとうございます。" in first[0]["text"]
+    assert visitor.client.get("/chat/api/replies").get_json()["messages"] == []  # shown once
+    stranger = app.test_client()
+    assert stranger.get("/chat/api/replies").get_json()["messages"] == []
+    with session_scope() as db:
+        row = db.exec(select(OutboxMessage).where(OutboxMessage.user_key == web_user,
+                                                  OutboxMessage.event_id.like("staff-%"))).one()
+        assert row.status == "sent" and row.sent_via == "web"
+
+
+def test_empty_and_too_long_replies_get_a_clear_message(app, as_role):
+    intake_id = make_intake(channel="web", user_key="visitor-x")
+    claimed(intake_id)
+    client = as_role("suishin")
+    assert "送る文を入力してください" in client.post(f"/console/intakes/{intake_id}/reply", data={"text": " "},
+                                                  follow_redirects=True).get_data(as_text=True)
+    assert "2000 文字まで" in client.post(f"/console/intakes/{intake_id}/reply", data={"text": "あ" * 2001},
+                                         follow_redirects=True).get_data(as_text=True)
