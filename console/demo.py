@@ -11,10 +11,10 @@ from pathlib import Path
 import yaml
 from sqlmodel import func, select
 
-from console import cases
+from console import cases, referrals
 from dialogs.messages import Input, InputKind
 from dialogs.state import DialogState
-from models import Conversation, Intake, StaffUser
+from models import Agency, Conversation, Intake, StaffUser
 from models.base import utcnow
 from models.db import session_scope
 from workers.conversation import handle_input
@@ -26,6 +26,8 @@ PATHS = {
     "meeting": ["meeting"], "planning": ["meeting", "planning"], "supporting": ["meeting", "planning", "supporting"],
     "monitoring": ["meeting", "planning", "supporting", "monitoring"],
     "closed": ["closed"], "reopened": ["closed", "reopened"],
+    # referrals (console/referrals.py): to the demo agency account's 生活自立支援課 ("seikatsu")
+    "referring": ["refer"], "accepted": ["refer", "accept"], "returned": ["refer", "send_back"],
 }
 
 
@@ -137,6 +139,13 @@ def work_case(intake_id: int, who: dict) -> None:
                 cases.close(db, intake, me, who["outcome"], "デモの終結")
             elif step == "reopened":
                 cases.reopen(db, intake, me, "本人から再び連絡があった")
+            elif step == "refer":
+                agency = db.exec(select(Agency).where(Agency.code == who["refer_to"])).one()
+                (referral,) = referrals.refer(db, intake, me, [agency.id], who.get("request", ""))
+            elif step == "accept":
+                referrals.accept(db, referral.id, _staff(db, "agency"))
+            elif step == "send_back":
+                referrals.send_back(db, referral.id, _staff(db, "agency"), who["proposal"])
 
 
 def _plans(db, intake_id: int):

@@ -63,6 +63,7 @@ class FakeLine:
 
     Attributes for assertions:
       delivered  accepted deliveries, in order: {"endpoint", "to", "messages", "retry_key"}
+                 (+ "notification_disabled": True for a silent push)
       calls      every request that reached the fake: {"endpoint", "status"}
     """
 
@@ -367,15 +368,15 @@ class FakeLine:
                 to = body["to"]
             # when and with which reply token, for load generators (kept apart: tests compare delivered)
             self._delivery_meta.append((body["replyToken"] if endpoint == "reply" else None, time.time()))
-            self.delivered.append(
-                {
-                    "endpoint": endpoint,
-                    "to": to,
-                    "messages": body["messages"],
-                    "retry_key": retry_key if endpoint == "push" else None,
-                    "notification_disabled": bool(body.get("notificationDisabled", False)),
-                }
-            )
+            delivery = {
+                "endpoint": endpoint,
+                "to": to,
+                "messages": body["messages"],
+                "retry_key": retry_key if endpoint == "push" else None,
+            }
+            if body.get("notificationDisabled"):
+                delivery["notification_disabled"] = True  # sent silently (no sound or banner)
+            self.delivered.append(delivery)
         if injection is not None and injection.status is not None:
             return _injected(injection.status)  # delivered, but the answer says otherwise
         return jsonify(
