@@ -22,6 +22,21 @@ def crisis_message(kinds: list[str], lang: str, about_other: bool = False,
     """Numbers for every kind found, most urgent kind first, each number once; for a reporter,
     how to stay with the person and when to call. A number that is the city's own (`setting`
     in the data) comes from `city_numbers` {setting name: number}; unset, it is left out."""
+    lines = _number_lines(kinds, lang, city_numbers)
+    suffix = "_other" if about_other else ""
+    body = "\n".join([text(lang, f"messages.crisis_header{suffix}"), *lines,
+                      text(lang, f"messages.crisis_footer{suffix}")])
+    return Message(body, (), "crisis")
+
+
+def directory_message(lang: str, city_numbers: dict[str, str] | None = None) -> Message:
+    """Every number, for the rich menu's 緊急の連絡先: a directory, not an answer to a crisis."""
+    kinds = list(load_yaml("emergency_numbers.yaml")["kinds"])
+    body = "\n".join([text(lang, "messages.emergency_header"), *_number_lines(kinds, lang, city_numbers)])
+    return Message(body, (), "crisis")
+
+
+def _number_lines(kinds: list[str], lang: str, city_numbers: dict[str, str] | None) -> list[str]:
     numbers = load_yaml("emergency_numbers.yaml")
     keys = list(dict.fromkeys(key for kind in kinds for key in numbers["kinds"].get(kind, ())))
     lines = []
@@ -32,10 +47,7 @@ def crisis_message(kinds: list[str], lang: str, about_other: bool = False,
         number = (city_numbers or {}).get(entry["setting"]) if entry.get("setting") else entry.get("number")
         if number:
             lines.append(_line(entry, number, lang))
-    suffix = "_other" if about_other else ""
-    body = "\n".join([text(lang, f"messages.crisis_header{suffix}"), *lines,
-                      text(lang, f"messages.crisis_footer{suffix}")])
-    return Message(body, (), "crisis")
+    return lines
 
 
 def _line(entry: dict, number: str, lang: str) -> str:

@@ -17,7 +17,7 @@ from .messages import Choice, Effect, Input, InputKind, Message
 from .office_hours import office_hours_sentence
 from .prompts import ask, consent_version, consent_wording
 from .closing import closing_text, followup_buttons
-from .crisis_reply import about_someone_else, crisis_message
+from .crisis_reply import about_someone_else, crisis_message, directory_message
 from .record import build_intake
 from .state import ANONYMOUS, DialogState, State
 from .texts import choice_label, command_for, is_control_word, load_yaml, text, typed_choice, wording
@@ -213,7 +213,7 @@ class _Turn:
             self.st = self.st.fresh()
             self._greet()
             return True
-        if command in ("quit", "withdraw", "back"):
+        if command in ("quit", "withdraw", "back", "emergency"):
             return False
         if command == "language":
             self.messages.append(languages.menu(lang))
@@ -279,9 +279,21 @@ class _Turn:
             return {"language": "language", "human": "human", "back": "back"}.get(name)
         if inp.kind is InputKind.CHOICE and (code := languages.picked(inp.value)):
             return f"language_{code}"
+        if inp.kind is InputKind.CHOICE and inp.value.startswith("menu:"):  # the LINE rich menu
+            return {"start": "start", "emergency": "emergency"}.get(inp.value[5:])
         if inp.kind is InputKind.TEXT:
             return command_for(inp.text)
         return None
+
+    def _cmd_start(self) -> None:
+        """相談をはじめる from the rich menu: continue what is in progress, or begin."""
+        self._offer_resume() if self.st.in_progress else self._greet()
+
+    def _cmd_emergency(self) -> None:
+        """緊急の連絡先 from the rich menu: every number, then the question again."""
+        self.messages.append(directory_message(self.st.lang, self.ctx.city_numbers))
+        if self.st.in_progress:
+            self.reask()
 
     def _cmd_back(self) -> None:
         if self.st.state in SIDE_STATES:

@@ -733,3 +733,24 @@ def test_the_summary_shows_safety_voicemail_and_what_a_reporter_asked_to_keep():
     assert chat.state.state is State.CONFIRM
     assert "家の人に 知られたくない" in chat.texts and "いいえ、残さないで" in chat.texts
     assert "伝えないでほしい" in chat.texts and "平日 夕方（17:00〜20:00）" in chat.texts
+
+
+def test_the_rich_menu_emergency_button_lists_the_numbers_and_keeps_the_place():
+    chat = Chat()
+    chat.start()
+    chat.tap("who:family")
+    chat.tap("menu:emergency")
+    first = chat.last.messages[0]
+    assert first.kind == "crisis" and "110" in first.text and "189" in first.text and "#8008" in first.text
+    assert "心配" not in first.text  # a directory, not a crisis answer about the resident
+    assert chat.state.state is State.NAME and not chat.state.crisis
+    assert not [e for e in chat.effects if e.name == "crisis"]  # nothing opened for staff
+
+
+def test_the_rich_menu_start_button_begins_or_offers_to_continue():
+    chat = Chat()
+    chat.tap("menu:start")
+    assert chat.state.state is State.WHO and "緊急の窓口では ありません" in chat.texts
+    chat.tap("who:self")
+    chat.tap("menu:start")
+    assert chat.state.state is State.RESUME
