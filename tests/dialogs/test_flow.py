@@ -754,3 +754,46 @@ def test_the_rich_menu_start_button_begins_or_offers_to_continue():
     chat.tap("who:self")
     chat.tap("menu:start")
     assert chat.state.state is State.RESUME
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("090-1234-5678", "09012345678"),
+    ("電話は090-1234-5678です", "09012345678"),
+    ("+81 90 1234 5678", "09012345678"),
+    ("+81-42-626-3111", "0426263111"),
+    ("０４２（６２６）３１１１", "0426263111"),
+    ("0120-279-338", "0120279338"),
+    ("090-1234-567", None),  # a mobile number needs 11 digits
+    ("042-626-31111", None),  # a landline has 10
+    ("12345", None),
+])
+def test_phone_numbers_by_kind_and_inside_a_sentence(typed, expected):
+    from dialogs.flow import valid_phone
+
+    assert valid_phone(typed) == expected
+
+
+def test_greeting_says_truthfully_when_sharing_can_happen_without_consent_and_who_runs_it():
+    chat = Chat()
+    chat.state = DialogState(channel="line")
+    result = step(chat.state, Input(InputKind.START), Context(now=SUNDAY_NIGHT, operator="八王子市社会福祉協議会"))
+    greeting = result.messages[0].text
+    assert "八王子市社会福祉協議会の「つなぐ」" in greeting
+    assert "支援会議" in greeting and "同意が なくても" in greeting
+    assert "ふつうは 先に あなたに 聞きます" in greeting  # usually, not always
+
+
+def test_the_citys_own_numbers_come_from_settings_and_are_left_out_when_unset():
+    words = "介護している母を息子が毎日殴っている"
+    with_line = step(None, Input(InputKind.TEXT, text=words),
+                     Context(now=SUNDAY_NIGHT, city_numbers={"TSUNAGU_ELDER_ABUSE_PHONE": "042-620-7777"}))
+    without = step(None, Input(InputKind.TEXT, text=words), Context(now=SUNDAY_NIGHT))
+    assert "042-620-7777" in with_line.messages[0].text
+    assert "None" not in without.messages[0].text and "110" in without.messages[0].text
+    assert "0120-279-889" not in with_line.messages[0].text  # not the partner-DV line
+
+
+def test_inochi_no_denwa_is_shown_with_its_hours():
+    result = step(None, Input(InputKind.TEXT, text="もう死にたい"), Context(now=SUNDAY_NIGHT))
+    line = next(l for l in result.messages[0].text.splitlines() if "0120-783-556" in l)
+    assert "16" in line and "24時間" not in line
