@@ -23,3 +23,12 @@ def clean_json(value):
     if isinstance(value, list):
         return [clean_json(v) for v in value]
     return value
+
+
+def json_body(request):
+    """The request's JSON, or None when it is not JSON, and also when it nests so deeply that
+    the parser gives up (a body of thousands of '[' is a clear 400, never a 500)."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        return None

@@ -107,7 +107,9 @@ def init_app(app: Flask) -> None:
 
 def _numbers_if_crisis() -> list[dict]:
     """Even a refused chat message that reads as a crisis is answered with the numbers."""
-    body = request.get_json(silent=True)
+    from bot.sanitize import json_body
+
+    body = json_body(request)
     if not isinstance(body, dict) or not isinstance(body.get("text"), str):
         return []
     from bot.sanitize import clean_text

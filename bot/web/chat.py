@@ -17,7 +17,7 @@ from datetime import datetime
 from flask import Blueprint, current_app, jsonify, render_template, request
 from sqlmodel import select
 
-from bot.sanitize import clean_text
+from bot.sanitize import clean_text, json_body
 from console import ratelimit
 from dialogs.crisis_reply import emergency_reply
 from dialogs.messages import Input, InputKind, Message
@@ -83,7 +83,7 @@ def send():
 
 
 def _send(visitor: str):
-    body = request.get_json(silent=True)
+    body = json_body(request)
     if not isinstance(body, dict):
         return jsonify(error="JSON body expected"), 400
     message_id = body.get("id")

@@ -156,3 +156,8 @@ def test_quit_also_blanks_the_stored_copies_of_the_residents_words(visitor):
     stored = str([e.payload for e in events]) + str([o.messages for o in outbox])
     assert "借金が300万円" not in stored
     assert all_intakes() == []
+
+
+def test_a_deeply_nested_body_is_a_clear_400(client):
+    response = client.post("/chat/api/messages", data="[" * 5000, content_type="application/json")
+    assert response.status_code == 400
