@@ -554,6 +554,7 @@ class _Turn:
         if picked is None:
             return self._not_understood(inp)
         if picked == "resume":
+            self.st.resumed = True  # from now on the summary shows only the phone's last digits
             return self.unpause()
         crisis = self.st.crisis
         # a crisis is never forgotten by starting again: the new answers complete its intake

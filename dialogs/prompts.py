@@ -58,7 +58,8 @@ def _question(st: DialogState, coordinator: str, operator: str) -> tuple[str, li
         prompt = wording_text + "\n" + text(lang, "prompts.consent_note")
         return prompt, _buttons(state, lang, "consent")
     if state is State.CONFIRM:
-        return text(lang, "prompts.confirm", summary=summary_text(st)), _buttons(state, lang, "confirm")
+        summary = summary_text(st, mask_phone=st.resumed)  # a shared device: not the whole number
+        return text(lang, "prompts.confirm", summary=summary), _buttons(state, lang, "confirm")
     if state is State.EDIT:
         hidden = () if st.is_self else ("consent",)
         return text(lang, "prompts.edit"), _buttons(state, lang, "edit", hidden)

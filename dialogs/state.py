@@ -64,6 +64,7 @@ class DialogState:
     paused: list | None = None  # [state, group] a side state returns to
     withdrawable: bool = False  # a submitted intake holds consent that may be withdrawn
     wants_person: bool = False  # 人と話したい: ask only how to reach them, then hand over
+    resumed: bool = False  # came back with 続きから: maybe another person at a shared device
     started_at: str | None = None
     last_active_at: str | None = None
 

@@ -797,3 +797,21 @@ def test_inochi_no_denwa_is_shown_with_its_hours():
     result = step(None, Input(InputKind.TEXT, text="もう死にたい"), Context(now=SUNDAY_NIGHT))
     line = next(l for l in result.messages[0].text.splitlines() if "0120-783-556" in l)
     assert "16" in line and "24時間" not in line
+
+
+def test_after_continuing_later_the_summary_masks_the_phone_number():
+    chat = self_to_concern(Chat())
+    chat.tap("nav:none")
+    chat.tap("nav:done")
+    chat.tap("nav:skip")
+    chat.tap("since:1_3m")
+    chat.tap("contact:phone")
+    chat.say("090-1234-5678")
+    chat.tap("contact_time:morning")
+    chat.tap("contact_safety:safe")
+    chat.tap("voicemail:yes")
+    chat.tap("consent_share:no")
+    assert "09012345678" in chat.texts  # just typed: shown whole to be checked
+    chat.start()  # the page opened again later, perhaps by someone else
+    chat.tap("resume:resume")
+    assert "09012345678" not in chat.texts and "*******5678" in chat.texts
