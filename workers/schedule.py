@@ -5,9 +5,13 @@ from __future__ import annotations
 import logging
 import threading
 
+from console.referrals import sweep_reminders
+
 from .alerts import send_oncall_alerts
+from .cases import release_stale_claims
 from .events import sweep_inbox
 from .retention import anonymise_closed_cases, expire_conversations, purge_delivered_copies
+from .staff_messages import sweep_staff_messages
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +22,9 @@ PERIODIC = (
     (expire_conversations, 600),
     (purge_delivered_copies, 3600),
     (anonymise_closed_cases, 86400),
+    (release_stale_claims, 600),  # claimed cases nobody touched go back to the queue
+    (sweep_reminders, 3600),  # referrals unanswered past N business days
+    (sweep_staff_messages, 60),  # staff replies to LINE still waiting to be sent
 )
 
 
