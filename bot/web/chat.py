@@ -24,7 +24,7 @@ from dialogs.messages import Input, InputKind, Message
 from dialogs.texts import LANGUAGES
 from models import Conversation, OutboxMessage, WebhookEvent
 from models.base import as_utc, utcnow
-from models.db import session_scope
+from models.db import get_engine, session_scope
 from workers.conversation import handle_input
 from workers.errors import describe
 from workers.locks import user_lock
@@ -94,7 +94,8 @@ def _send(visitor: str):
         return jsonify(error="type must be start, text (with text) or choice (with value)"), 400
     event_id = event_key(visitor, message_id)
     now = current_app.config.get("CLOCK", utcnow)()
-    with user_lock("web", visitor):
+    # several web processes (gunicorn) serve one visitor: the lock must be shared, not per process
+    with user_lock("web", visitor, engine=get_engine(), timeout=20):
         try:
             payload = _handle(visitor, event_id, inp, now)
         except Exception as exc:  # the resident still gets an answer; the words wait for a retry
