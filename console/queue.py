@@ -1,7 +1,7 @@
 """The queue: open cases, crisis first, then 人と話したい (urgent), then by SLA deadline
 (oldest first within a tier, which is the same order: console/sla.py), with filters, search
 by receipt number and paging. One query for the page, one for its consent records, one
-for the staff names: no query per row.
+for the staff names, one for the agency names: no query per row.
 """
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import abort
-from sqlalchemy import String, and_, cast, func, or_
+from sqlalchemy import String, and_, cast, exists, func, or_
 from sqlmodel import Session, select
 
 from console import lifecycle, sla
 from console.permissions import can
 from console.views import labels
-from models import ConsentRecord, Intake, StaffUser
+from models import Agency, ConsentRecord, Intake, Referral, StaffUser
 from models.audit import record_event
 from models.base import utcnow
 from models.consent import latest_by_purpose
@@ -31,6 +31,7 @@ class QueueFilter:
     state: str = "open"  # open (default) / all / a lifecycle state
     category: str | None = None
     team: str | None = None
+    agency: int | None = None  # cases referred to this agency (any answer but 取り下げ)
     assignee: str | None = None  # "me" / "none" / a staff id
     overdue: bool = False
     urgent: bool = False
@@ -55,23 +56,28 @@ class QueueFilter:
         assignee = args.get("assignee") or None
         if assignee is not None and assignee not in ("me", "none") and not assignee.isdigit():
             abort(400)
+        agency = args.get("agency") or None
+        if agency is not None and not (agency.isdigit() and len(agency) <= 9):
+            abort(400)
         receipt = (args.get("q") or "").strip().upper().replace(" ", "") or None
         if receipt is not None and len(receipt) > 16:
             abort(400)
         return cls(state=one_of("state", STATE_FILTERS) or "open",
                    category=one_of("category", checklist.item_ids()),
                    team=one_of("team", tuple(lifecycle.wording()["teams"])),
+                   agency=int(agency) if agency else None,
                    assignee=assignee, overdue=args.get("overdue") == "1",
                    urgent=args.get("show") == "urgent" or args.get("urgent") == "1",
                    channel=one_of("channel", CHANNELS), receipt=receipt, page=int(page))
 
     def args(self, **changes) -> dict:
         """Query-string arguments of this filter with some changed (for links)."""
-        values = {"state": self.state, "category": self.category, "team": self.team, "assignee": self.assignee,
+        values = {"state": self.state, "category": self.category, "team": self.team, "agency": self.agency,
+                  "assignee": self.assignee,
                   "overdue": "1" if self.overdue else None, "urgent": "1" if self.urgent else None,
                   "channel": self.channel, "q": self.receipt, "page": self.page}
         values.update(changes)
-        return {k: v for k, v in values.items() if v not in (None, "", 1) or (k == "page" and v != 1 and v)}
+        return {k: v for k, v in values.items() if v not in (None, "") and not (k == "page" and v == 1)}
 
 
 @dataclass
@@ -120,6 +126,7 @@ class Queue:
     filter: QueueFilter
     pages: int
     staff: list[tuple[int, str]] = field(default_factory=list)
+    agencies: list[tuple[int, str]] = field(default_factory=list)  # the agency filter's choices
 
 
 def _overdue_condition(now: datetime):
@@ -143,6 +150,9 @@ def _conditions(f: QueueFilter, user, now: datetime) -> list:
         where.append(cast(Intake.categories, String).like(f'%"{f.category}"%'))
     if f.team:
         where.append(Intake.team == f.team)
+    if f.agency is not None:
+        where.append(exists().where(Referral.intake_id == Intake.id, Referral.agency_id == f.agency,
+                                    Referral.status != "withdrawn"))
     if f.assignee == "me":
         where.append(Intake.assignee_id == user.id)
     elif f.assignee == "none":
@@ -190,6 +200,7 @@ def list_queue(user, f: QueueFilter, now: datetime | None = None) -> Queue:
             .select_from(Intake).where(Intake.status != "closed")).one()
         staff = db.exec(select(StaffUser.id, StaffUser.display_name, StaffUser.role)
                         .where(StaffUser.role.in_(("suishin", "admin")))).all()
+        agencies = db.exec(select(Agency.id, Agency.name).order_by(Agency.active.desc(), Agency.id)).all()
         record_event(db, "queue.view", actor_id=user.id)
     names = {sid: name for sid, name, _ in staff}
     rows = []
@@ -199,4 +210,5 @@ def list_queue(user, f: QueueFilter, now: datetime | None = None) -> Queue:
                              names.get(i.assignee_id), due, i.status == "new" and due <= now))
     shown = sum(1 for r in rows if r.intake.crisis and r.intake.status == "new")
     return Queue(rows=rows, total=total, urgent=urgent, waiting_crises=waiting, crises_shown=shown,
-                 filter=f, pages=pages, staff=sorted((sid, name) for sid, name, _ in staff))
+                 filter=f, pages=pages, staff=sorted((sid, name) for sid, name, _ in staff),
+                 agencies=[(aid, name) for aid, name in agencies])

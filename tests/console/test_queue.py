@@ -129,3 +129,34 @@ def test_paging_never_hides_a_waiting_crisis(as_role):
     assert len(receipts(second)) == 6 and 'id="crisis-banner"' in second and "<strong>1</strong>件" in second
     filtered = client.get("/console/?category=income").get_data(as_text=True)
     assert "CRISIS-OLD" not in receipts(filtered) and 'id="crisis-banner"' in filtered
+
+
+def test_filter_by_agency_shows_cases_referred_there(as_role):
+    from tests.console.test_referrals import agency_id, refer, triaged_case, user
+
+    from console import referrals
+    from models import Referral
+
+    to_seikatsu = triaged_case(receipt_no="SEIK-0001", received_at=T0)
+    to_both = triaged_case(receipt_no="BOTH-0001", received_at=T0 + timedelta(hours=1))
+    to_anshin = triaged_case(receipt_no="ANSH-0001", received_at=T0 + timedelta(hours=2))
+    withdrawn = triaged_case(receipt_no="WITH-0001", received_at=T0 + timedelta(hours=3))
+    make_intake(receipt_no="NONE-0001", received_at=T0 + timedelta(hours=4))
+    refer(to_seikatsu, "seikatsu")
+    refer(to_both, "seikatsu", "anshin")
+    refer(to_anshin, "anshin")
+    (rid,) = refer(withdrawn, "seikatsu")
+    with session_scope() as db:
+        referrals.withdraw(db, rid, user(db, "suishin"), "依頼先を間違えた")
+        assert db.get(Referral, rid).status == "withdrawn"
+    client = as_role("suishin")
+    seikatsu = agency_id("seikatsu")
+    page = client.get(f"/console/?agency={seikatsu}").get_data(as_text=True)
+    assert receipts(page) == ["SEIK-0001", "BOTH-0001"]  # a withdrawn request never reached the agency
+    assert f'<option value="{seikatsu}" selected>生活自立支援課' in page
+    assert receipts(client.get(f"/console/?agency={agency_id('anshin')}").get_data(as_text=True)) \
+        == ["BOTH-0001", "ANSH-0001"]
+    both = client.get(f"/console/?agency={seikatsu}&team=&q=&state=open").get_data(as_text=True)
+    assert receipts(both) == ["SEIK-0001", "BOTH-0001"]
+    for junk in ("?agency=x", "?agency=-1", "?agency=" + "9" * 12):
+        assert client.get("/console/" + junk).status_code == 400, junk
