@@ -366,6 +366,10 @@ def _overlaps(a: Match, b: Match) -> bool:
     return a.start < b.end and b.start < a.end
 
 
+def _contains(outer: Match, inner: Match) -> bool:
+    return outer.start < inner.start and inner.end <= outer.end
+
+
 def _read(lex: Lexicon, view: Normalized) -> tuple[list[Tok], list[Match]]:
     toks = tokenize(view.text)
     return toks, find_matches(lex, toks, view.text)
@@ -412,8 +416,8 @@ def analyse(text: str):
                 worry = True
                 continue
             if p.group in ("category", "weak", "soft"):
-                if any(b.pattern.label == p.label and _overlaps(b, m) for b in blocks):
-                    continue
+                if any(b.pattern.label == p.label and _overlaps(b, m) and not _contains(m, b) for b in blocks):
+                    continue  # a longer phrase around the blocker wins: カードローンの返済 is debt
                 if p.label == "dv_abuse" and (_not_now(lex, toks, sids, m, view.text, imagined=False)
                                               or _fiction(lex, toks, sids, m, view.text, "dv_abuse")
                                               or _play_fight(lex, view.text)):

@@ -67,6 +67,7 @@ class Lexicon:
     names: tuple
     rules: list
     anchors: tuple = ()
+    unlike: frozenset = frozenset()  # function words of another language in the same script
 
 
 def _compile(pattern: str, script: str) -> re.Pattern:
@@ -87,7 +88,7 @@ def _compile(pattern: str, script: str) -> re.Pattern:
 
 def _check_strings(data: dict, lang: str) -> None:
     """YAML reads a bare on / no / yes as a boolean: every entry must stay a string (quote it)."""
-    lists = [data.get(k) or [] for k in ("markers", "names", "not", "anchors")]
+    lists = [data.get(k) or [] for k in ("markers", "names", "not", "anchors", "unlike")]
     lists += [v for g in ("categories", "crisis") for v in (data.get(g) or {}).values()]
     for entries in lists:
         for entry in entries:
@@ -109,7 +110,8 @@ def lexicon(lang: str) -> Lexicon:
     rules += [Rule(_compile(p, script), "", "block") for p in data.get("not") or []]
     markers = frozenset((fold(m)[0] if script == "latin" else m) for m in data.get("markers") or [])
     names = tuple(fold(n)[0] if script == "latin" else n for n in data.get("names") or [])
-    return Lexicon(lang, script, markers, data.get("letters", ""), names, rules, tuple(data.get("anchors") or ()))
+    return Lexicon(lang, script, markers, data.get("letters", ""), names, rules, tuple(data.get("anchors") or ()),
+                   frozenset(data.get("unlike") or ()))
 
 
 # ---------------------------------------------------------------------------- detection
@@ -124,7 +126,7 @@ def detect_language(text: str) -> str | None:
     words = _LATIN_WORD.findall(text)
     latin = sum(len(w) for w in words)
     if deva and deva >= latin:
-        return "ne"
+        return _nepali_or_unknown(text)
     if han and han * 2 >= latin:
         zh = lexicon("zh")
         weak = sum(text.count(c) for c in zh.markers)
@@ -145,6 +147,16 @@ def detect_language(text: str) -> str | None:
         if score > best_score:
             best, best_score = lang, score
     return best
+
+
+def _nepali_or_unknown(text: str) -> str | None:
+    """Devanagari is Nepali here unless its function words are Hindi's (है, मुझे, नहीं):
+    a Hindi writer is better left in the default than offered Nepali."""
+    ne = lexicon("ne")
+    words = re.findall(r"[\u0900-\u097f]+", text)
+    own = sum(1 for w in words if w in ne.markers)
+    other = sum(1 for w in words if w in ne.unlike)
+    return None if other > own else "ne"
 
 
 # ---------------------------------------------------------------------------- matching
@@ -177,8 +189,8 @@ def foreign_matches(text: str, lang: str | None) -> list[ForeignMatch]:
             for m in rule.regex.finditer(view):
                 (blocks if rule.group == "block" else found).append((m.start(), m.end(), rule))
         for start, end, rule in found:
-            if any(s < end and start < e for s, e, _ in blocks):
-                continue  # an idiom: "dying to see", "bored to death"
+            if any(s < end and start < e and not (start <= s and e <= end) for s, e, _ in blocks):
+                continue  # an idiom: "dying to see", "bored to death" (a phrase that holds it whole stays)
             if index is not None:
                 evidence = text[index[start]:index[end - 1] + 1]
             else:

@@ -282,3 +282,17 @@ def test_greetings_and_idioms_in_other_languages_are_no_crisis(text):
 def test_each_lexicon_says_who_checked_it_and_when(path):
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert data["checked_by"] and re.fullmatch(r"\d{4}-\d{2}-\d{2}", data["checked_on"])
+
+
+@pytest.mark.parametrize("text, categories", [
+    ("カードローンの返済が苦しい", ["debt"]),  # a blocker inside a longer phrase (ローンの返済 = 住宅ローン) no longer hides it
+    ("住宅ローンの返済が苦しい", ["rent_loan"]),
+    ("My son has a substance abuse problem", ["mental", "childcare"]),  # misuse of a substance, nobody hit
+])
+def test_words_found_by_the_outside_walk_land_in_the_right_place(text, categories):
+    result = classify(text)
+    assert result.categories == categories and not result.crisis
+
+
+def test_abuse_of_a_person_in_english_is_still_violence():
+    assert classify("My husband abuses me").crisis_kind == "violence"

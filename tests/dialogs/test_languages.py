@@ -278,6 +278,13 @@ def test_a_first_message_in_another_language_offers_that_language(words, lang):
     assert f"lang:{lang}" in chat.buttons
 
 
+def test_a_hindi_message_is_not_offered_nepali():
+    chat = Chat()
+    chat.start()
+    chat.say("मेरे पास किराया देने के पैसे नहीं हैं")  # Hindi: same script as Nepali, other words
+    assert "lang:ne" not in chat.buttons
+
+
 def test_a_japanese_message_gets_no_offer_and_a_later_one_neither():
     chat = Chat()
     chat.start()
