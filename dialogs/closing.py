@@ -7,7 +7,8 @@ from datetime import datetime
 
 from .messages import Choice
 from .office_hours import office_hours_sentence
-from .texts import text, wording
+from .prompts import nav
+from .texts import text
 
 
 def _reach_key(payload: dict) -> str:
@@ -33,5 +34,4 @@ def closing_text(payload: dict, now: datetime, receipt_no: str) -> str:
 
 
 def followup_buttons(lang: str) -> list[Choice]:
-    nav = wording(lang)["nav"]
-    return [Choice(nav["new"], "nav:new"), Choice(nav["human"], "nav:human")]
+    return [nav(lang, "new"), nav(lang, "human")]
