@@ -10,7 +10,8 @@ from sqlmodel import Session, select
 from console import cases, lifecycle
 from console.permissions import can
 from console.triage import Suggestion, suggest
-from models import ContactLog, Household, Intake, Meeting, StaffUser, SupportPlan
+from console.views import labels
+from models import ContactLog, Household, Intake, Meeting, OncallAlert, StaffUser, SupportPlan
 from models.case import CaseEvent
 
 # moves made with a plain button; the others have their own form (or belong to referrals)
@@ -30,6 +31,7 @@ class CasePanel:
     staff_choices: list[tuple[int, str]]
     may_approve: bool
     names: dict[int, str] = field(default_factory=dict)
+    oncall: list[OncallAlert] = field(default_factory=list)
 
     @property
     def state(self) -> str:
@@ -45,6 +47,22 @@ class CasePanel:
     @property
     def pending_plan(self) -> SupportPlan | None:
         return next((p for p in reversed(self.plans) if p.approved_at is None), None)
+
+    @property
+    def oncall_lines(self) -> list[tuple[str, str, str]]:
+        """(target, status text, css) per on-call alert; one 'none' line for an urgent
+        after-hours intake nobody was alerted about, nothing for the others."""
+        w = lifecycle.wording()["oncall"]
+        lines = []
+        for a in self.oncall:
+            values = {"at": labels.jst(a.sent_at), "attempts": a.attempts, "error": a.last_error or "—"}
+            key = a.status if a.status in ("sent", "failed") else "retrying" if a.attempts else "waiting"
+            css = {"sent": "yes", "failed": "no"}.get(key, "unknown")
+            lines.append((w["targets"].get(a.target, a.target), w[key].format(**values), css))
+        urgent_after_hours = self.intake.after_hours and (self.intake.urgent or self.intake.crisis)
+        if not lines and urgent_after_hours:
+            lines.append(("", w["none"], "unknown"))
+        return lines
 
     @property
     def jusoteki_possible(self) -> bool:
@@ -74,4 +92,6 @@ def build(db: Session, intake: Intake, user) -> CasePanel:
                        if s.active and s.role in ("suishin", "admin") and s.id != intake.assignee_id],
         may_approve=can(me, "plan.approve", intake),
         names=names,
+        oncall=db.exec(select(OncallAlert).where(OncallAlert.intake_id == intake.id).order_by(OncallAlert.id)).all()
+        if intake.after_hours else [],
     )
