@@ -23,9 +23,9 @@ def run_jobs(app) -> None:
     if hasattr(jobs, "drain"):
         jobs.drain()
         return
-    from rq import SimpleWorker
+    from workers.rq_worker import PrivateWorker  # the worker class `tsunagu worker` runs
 
-    SimpleWorker([jobs.queue], connection=jobs.connection).work(burst=True)
+    PrivateWorker([jobs.queue], connection=jobs.connection).work(burst=True)
 
 
 class LineResident:

@@ -17,6 +17,10 @@ log = logging.getLogger(__name__)
 
 EVENTS_QUEUE = "events"
 RETRY_INTERVALS = [2, 10, 30, 120, 600]  # seconds; LINE 5xx/429 and Redis hiccups
+# how long RQ keeps a failed job's record (failed registry, results stream): long enough to look
+# at the next working day, short because it is about a resident's message (RQ's default: a year).
+# The record holds the exception's type and place only (workers.rq_worker), never its text.
+FAILURE_TTL = 24 * 3600
 
 
 class InProcessJobs:
@@ -82,7 +86,7 @@ class RQJobs:
         from rq import Retry
 
         self.queue.enqueue(func, *args, retry=Retry(max=len(self._intervals), interval=self._intervals),
-                           result_ttl=0)
+                           result_ttl=0, failure_ttl=FAILURE_TTL)
 
     def enqueue_many(self, func: Callable, args_list: list[tuple]) -> None:
         """One Redis round trip for all the jobs of a webhook."""
@@ -91,7 +95,8 @@ class RQJobs:
         retry = Retry(max=len(self._intervals), interval=self._intervals)
         with self.connection.pipeline() as pipe:
             # result_ttl=0: a job's return value is never read; not storing it saves Redis work per job
-            self.queue.enqueue_many([Queue.prepare_data(func, args=args, retry=retry, result_ttl=0) for args in args_list],
+            self.queue.enqueue_many([Queue.prepare_data(func, args=args, retry=retry, result_ttl=0,
+                                                                 failure_ttl=FAILURE_TTL) for args in args_list],
                                     pipeline=pipe)
             pipe.execute()
 
@@ -105,7 +110,7 @@ class RQJobs:
                 return
         except Exception:  # not there yet
             pass
-        self.queue.enqueue(func, job_id=job_id)
+        self.queue.enqueue(func, job_id=job_id, result_ttl=0, failure_ttl=FAILURE_TTL)
 
 
 def make_jobs(redis_url: str | None, retry_intervals: list[float] | None = None):

@@ -2,7 +2,8 @@
 
 RQ's default Worker forks a "work horse" for every job; each fresh process then loads the
 Sudachi dictionary on its first classify() (about 1.7 s), so every job paid it again. Here
-the dictionary is loaded once and jobs run in the worker process itself (rq.SimpleWorker).
+the dictionary is loaded once and jobs run in the worker process itself (rq.SimpleWorker;
+workers.rq_worker keeps residents' words out of its failure logs and records).
 A job mostly waits (database commits, LINE calls), so one process runs a few job loops in
 threads (`--threads`); one resident's events stay in order through the per-user lock.
 A job that dies with the process is recovered by the inbox sweep: events and outbox rows
@@ -14,13 +15,14 @@ import logging
 import threading
 from datetime import timedelta
 
-from rq import SimpleWorker
 from rq.timeouts import TimerDeathPenalty
+
+from workers.rq_worker import PrivateWorker
 
 log = logging.getLogger(__name__)
 
 
-class ThreadWorker(SimpleWorker):
+class ThreadWorker(PrivateWorker):
     """A job loop in a non-main thread: only the main thread may install signal handlers;
     it stops these loops when it is asked to stop. Job timeouts use a timer, not SIGALRM."""
 
@@ -48,7 +50,7 @@ def run_worker(app, burst: bool = False, start_periodic=None, threads: int = 4) 
                    for n, w in enumerate(loops)]
         for thread in running:
             thread.start()
-        SimpleWorker([jobs.queue], connection=jobs.connection).work(
+        PrivateWorker([jobs.queue], connection=jobs.connection).work(
             with_scheduler=True, burst=burst, logging_level="WARNING")
         for loop in loops:
             loop._stop_requested = True  # finish the current job, then stop
@@ -57,5 +59,5 @@ def run_worker(app, burst: bool = False, start_periodic=None, threads: int = 4) 
     return 0
 
 
-def _work(worker: SimpleWorker, burst: bool) -> None:
+def _work(worker: PrivateWorker, burst: bool) -> None:
     worker.work(burst=burst, logging_level="WARNING")
