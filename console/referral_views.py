@@ -15,11 +15,10 @@ from models.audit import record_event
 from models.case import ContactLog
 
 
-@dataclass
-class InboxRow:
+class _ReferralLabels:
+    """What both the inbox row and the referral page say about `self.referral`."""
+
     referral: Referral
-    receipt_no: str
-    overdue: bool
 
     @property
     def status_label(self) -> str:
@@ -28,6 +27,13 @@ class InboxRow:
     @property
     def items(self) -> list[str]:
         return [labels.item(c) for c in self.referral.categories or []]
+
+
+@dataclass
+class InboxRow(_ReferralLabels):
+    referral: Referral
+    receipt_no: str
+    overdue: bool
 
 
 def agency_inbox(session: Session, user) -> tuple[Agency | None, list[InboxRow]]:
@@ -45,7 +51,7 @@ def agency_inbox(session: Session, user) -> tuple[Agency | None, list[InboxRow]]
 
 
 @dataclass
-class AgencyReferral:
+class AgencyReferral(_ReferralLabels):
     """One referral as its agency sees it. `shared` False: only that it is proposed and the
     category - no words, no contact details, no request note (which may quote them)."""
 
@@ -60,14 +66,6 @@ class AgencyReferral:
     household: Household | None = None
     contacts: list[ContactLog] = field(default_factory=list)
     overdue: bool = False
-
-    @property
-    def status_label(self) -> str:
-        return referral_flow.status_label(self.referral.status)
-
-    @property
-    def items(self) -> list[str]:
-        return [labels.item(c) for c in self.referral.categories or []]
 
     @property
     def moves(self) -> list[referral_flow.Move]:

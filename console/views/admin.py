@@ -45,6 +45,37 @@ def _staff_extra(form) -> dict:
     return extra
 
 
+def _get_or_404(db, model, row_id: int):
+    """The row, or a 404 page: the one load-or-404 of the admin screens."""
+    row = db.get(model, row_id)
+    if row is None:
+        abort(404)
+    return row
+
+
+def _apply(change, done_key: str, label: str, back: str, then: str):
+    """One admin change in one transaction: `change(db)` returns the row. A row that is gone is a
+    404 (as opening it would be), a refusal is a message on `back`; success, the done message on `then`."""
+    try:
+        with session_scope() as db:
+            value = getattr(change(db), label)
+    except AdminError as error:
+        if error.key == "not_found":
+            abort(404)
+        flash(str(error), "error")
+        return redirect(back)
+    _done(done_key, **{label: value})
+    return redirect(then)
+
+
+def _staff_page(db, form: dict, status: int = 200):
+    users = db.exec(select(StaffUser).order_by(StaffUser.active.desc(), StaffUser.id)).all()
+    agencies = _agencies(db)
+    return render_template("console/admin/staff.html", users=users, agencies=agencies,
+                           agency_names={a.id: a.name for a in agencies}, teams=_teams(),
+                           roles=accounts.wording()["roles"], form=form), status
+
+
 def _agencies(db) -> list[Agency]:
     return db.exec(select(Agency).order_by(Agency.active.desc(), Agency.id)).all()
 
@@ -71,11 +102,7 @@ def index():
 def staff():
     _need("admin.staff")
     with session_scope() as db:
-        users = db.exec(select(StaffUser).order_by(StaffUser.active.desc(), StaffUser.id)).all()
-        agencies = _agencies(db)
-    return render_template("console/admin/staff.html", users=users, agencies=agencies,
-                           agency_names={a.id: a.name for a in agencies}, teams=_teams(),
-                           roles=accounts.wording()["roles"], form={})
+        return _staff_page(db, {})
 
 
 @bp.post("/staff")
@@ -92,12 +119,7 @@ def create_staff():
     except AdminError as error:
         flash(str(error), "error")
         with session_scope() as db:
-            users = db.exec(select(StaffUser).order_by(StaffUser.active.desc(), StaffUser.id)).all()
-            agencies = _agencies(db)
-        return render_template("console/admin/staff.html", users=users, agencies=agencies,
-                               agency_names={a.id: a.name for a in agencies}, teams=_teams(),
-                               roles=accounts.wording()["roles"],
-                               form={k: v for k, v in form.items() if k != "password"}), 400
+            return _staff_page(db, {k: v for k, v in form.items() if k != "password"}, 400)
     _done("staff_created", username=username)
     return redirect(url_for("admin.staff"))
 
@@ -107,9 +129,7 @@ def create_staff():
 def edit_staff(staff_id: int):
     _need("admin.staff")
     with session_scope() as db:
-        user = db.get(StaffUser, staff_id)
-        if user is None:
-            abort(404)
+        user = _get_or_404(db, StaffUser, staff_id)
         agencies = _agencies(db)
     return render_template("console/admin/staff_edit.html", user=user, agencies=agencies, teams=_teams(),
                            roles=accounts.wording()["roles"])
@@ -120,36 +140,19 @@ def edit_staff(staff_id: int):
 def update_staff(staff_id: int):
     _need("admin.staff")
     form = request.form
-    try:
-        with session_scope() as db:
-            user = accounts.update_staff(db, current_user.id, staff_id, form.get("display_name", ""),
-                                         form.get("role", ""), form.get("active") == "on",
-                                         _int_or_none(form.get("agency_id")), **_staff_extra(form))
-            username = user.username
-    except AdminError as error:
-        if error.key == "not_found":
-            abort(404)
-        flash(str(error), "error")
-        return redirect(url_for("admin.edit_staff", staff_id=staff_id))
-    _done("staff_updated", username=username)
-    return redirect(url_for("admin.staff"))
+    return _apply(lambda db: accounts.update_staff(db, current_user.id, staff_id, form.get("display_name", ""),
+                                                   form.get("role", ""), form.get("active") == "on",
+                                                   _int_or_none(form.get("agency_id")), **_staff_extra(form)),
+                  "staff_updated", "username", url_for("admin.edit_staff", staff_id=staff_id), url_for("admin.staff"))
 
 
 @bp.post("/staff/<int:staff_id>/password")
 @login_required
 def reset_password(staff_id: int):
     _need("admin.staff")
-    try:
-        with session_scope() as db:
-            user = accounts.reset_password(db, current_user.id, staff_id, request.form.get("password", ""))
-            username = user.username
-    except AdminError as error:
-        if error.key == "not_found":
-            abort(404)
-        flash(str(error), "error")
-        return redirect(url_for("admin.edit_staff", staff_id=staff_id))
-    _done("password_reset", username=username)
-    return redirect(url_for("admin.staff"))
+    return _apply(lambda db: accounts.reset_password(db, current_user.id, staff_id, request.form.get("password", "")),
+                  "password_reset", "username", url_for("admin.edit_staff", staff_id=staff_id),
+                  url_for("admin.staff"))
 
 
 # ---- agency directory --------------------------------------------------------------------
@@ -172,16 +175,10 @@ def agencies():
 def create_agency():
     _need("admin.directory")
     form = request.form
-    try:
-        with session_scope() as db:
-            agency = accounts.create_agency(db, current_user.id, form.get("code", ""), form.get("name", ""),
-                                            form.getlist("categories"), form.get("contact", ""), form.get("note", ""))
-            name = agency.name
-    except AdminError as error:
-        flash(str(error), "error")
-        return redirect(url_for("admin.agencies"))
-    _done("agency_created", name=name)
-    return redirect(url_for("admin.agencies"))
+    return _apply(lambda db: accounts.create_agency(db, current_user.id, form.get("code", ""), form.get("name", ""),
+                                                    form.getlist("categories"), form.get("contact", ""),
+                                                    form.get("note", "")),
+                  "agency_created", "name", url_for("admin.agencies"), url_for("admin.agencies"))
 
 
 @bp.get("/agencies/<int:agency_id>")
@@ -189,9 +186,7 @@ def create_agency():
 def edit_agency(agency_id: int):
     _need("admin.directory")
     with session_scope() as db:
-        agency = db.get(Agency, agency_id)
-        if agency is None:
-            abort(404)
+        agency = _get_or_404(db, Agency, agency_id)
     return render_template("console/admin/agency_edit.html", agency=agency, items=_items())
 
 
@@ -200,19 +195,11 @@ def edit_agency(agency_id: int):
 def update_agency(agency_id: int):
     _need("admin.directory")
     form = request.form
-    try:
-        with session_scope() as db:
-            agency = accounts.update_agency(db, current_user.id, agency_id, form.get("name", ""),
-                                            form.getlist("categories"), form.get("contact", ""),
-                                            form.get("note", ""), form.get("active") == "on")
-            name = agency.name
-    except AdminError as error:
-        if error.key == "not_found":
-            abort(404)
-        flash(str(error), "error")
-        return redirect(url_for("admin.edit_agency", agency_id=agency_id))
-    _done("agency_updated", name=name)
-    return redirect(url_for("admin.agencies"))
+    return _apply(lambda db: accounts.update_agency(db, current_user.id, agency_id, form.get("name", ""),
+                                                    form.getlist("categories"), form.get("contact", ""),
+                                                    form.get("note", ""), form.get("active") == "on"),
+                  "agency_updated", "name", url_for("admin.edit_agency", agency_id=agency_id),
+                  url_for("admin.agencies"))
 
 
 # ---- settings ----------------------------------------------------------------------------
