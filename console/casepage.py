@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
-from console import cases, lifecycle
+from console import cases, lifecycle, replies
 from console.permissions import can
 from console.triage import Suggestion, suggest
 from console.views import labels
@@ -32,6 +32,8 @@ class CasePanel:
     may_approve: bool
     names: dict[int, str] = field(default_factory=dict)
     oncall: list[OncallAlert] = field(default_factory=list)
+    reply_status: dict[int, replies.SentReply] = field(default_factory=dict)  # by reply event id: delivered?
+    reach_notice: str = ""  # web chat: until when a reply can still reach the resident
 
     @property
     def state(self) -> str:
@@ -76,6 +78,8 @@ def build(db: Session, intake: Intake, user) -> CasePanel:
     household = db.get(Household, intake.household_id) if intake.household_id else None
     events = db.exec(select(CaseEvent).where(CaseEvent.intake_id == intake.id)
                      .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())).all()
+    now = replies.clock()
+    web = replies.reach(db, intake) if intake.channel == "web" else None
     contacts = db.exec(select(ContactLog).where(ContactLog.intake_id == intake.id)
                        .order_by(ContactLog.happened_at.desc(), ContactLog.id.desc())).all()
     return CasePanel(
@@ -94,4 +98,6 @@ def build(db: Session, intake: Intake, user) -> CasePanel:
         names=names,
         oncall=db.exec(select(OncallAlert).where(OncallAlert.intake_id == intake.id).order_by(OncallAlert.id)).all()
         if intake.after_hours else [],
+        reply_status=replies.statuses(db, intake, events, now, web),
+        reach_notice=web.notice(now) if web is not None and intake.status != "closed" else "",
     )

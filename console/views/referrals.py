@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from console import lifecycle, referral_flow, referral_views, referrals, replies
 from console.cases import CaseError
 from console.permissions import can
+from console.views import labels
 from console.views.labels import JST
 from models import Intake, Referral
 from models.audit import record_event
@@ -23,6 +24,10 @@ REFUSALS = (referrals.ReferralError, CaseError, replies.ReplyError)
 
 def _me():
     return current_user._get_current_object()
+
+
+def _now() -> datetime:
+    return replies.clock()
 
 
 def _case(db, intake_id: int) -> Intake | None:
@@ -94,7 +99,10 @@ def reply_page(intake_id: int):
     with session_scope() as db:
         intake = _case(db, intake_id)
         if intake is not None:
-            page = dict(intake=intake, sent=replies.history(db, intake), blocked=replies.blocked(db, intake),
+            now = _now()
+            reach = replies.reach(db, intake)
+            page = dict(intake=intake, sent=replies.history(db, intake, now), blocked=reach.blocked,
+                        reach_notice=reach.notice(now), reachable=reach.open(now),
                         silent=replies.silent_for(intake), can_reply=can(_me(), "resident.reply", intake))
     if intake is None:
         abort(403)
@@ -109,8 +117,11 @@ def reply(intake_id: int):
             intake = _case(db, intake_id)
             if intake is None or not can(_me(), "resident.reply", intake):
                 return abort(403)
-            replies.send_reply(db, intake, _me(), request.form.get("text", ""))
-            flash("返信しました。", "info")
+            now = _now()
+            replies.send_reply(db, intake, _me(), request.form.get("text", ""), now=now)
+            done = replies.wording()["sent_flash"]
+            until = replies.reach(db, intake).until
+            flash(done["web"].format(until=labels.jst(until)) if intake.channel == "web" else done["line"], "info")
     except REFUSALS as refusal:
         flash(refusal.message, "error")
     return redirect(url_for("referrals.reply_page", intake_id=intake_id), code=303)

@@ -86,8 +86,8 @@ def test_agency_returns_suishin_refers_elsewhere_and_replies(app, staff, live_se
         suishin.goto(f"{live_server}/console/intakes/{intake_id}/reply")
         suishin.fill("#reply-form textarea", REPLY)
         suishin.click("#reply-form button")
-        suishin.wait_for_selector("text=返信しました。")
-        assert "未読" in suishin.inner_text("#replies")
+        suishin.wait_for_selector("text=返信を用意しました。まだ届いていません")
+        assert "まだ届いていません（相談者が" in suishin.inner_text("#replies")
 
         resident.reload()
         resident.wait_for_selector(f".bubble.bot:has-text('{REPLY}')", timeout=10000)

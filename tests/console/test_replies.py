@@ -2,10 +2,14 @@
 retry key (silently for DV), the web chat page picks it up, a blocked account is shown."""
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 from sqlmodel import select
 
 from console import cases
-from models import Intake, OutboxMessage, StaffUser
+from models import Conversation, Intake, OutboxMessage, StaffUser
+from models.base import utcnow
 from models.db import session_scope
 from tests.console.conftest import make_intake
 from tests.fakeline import unfollow_event
@@ -23,7 +27,7 @@ def test_line_reply_is_pushed_with_a_retry_key(app, as_role, resident, fake_line
     client = as_role("suishin")
     response = client.post(f"/console/intakes/{intake_id}/reply", data={"text": "明日の午前に お電話します。"},
                            follow_redirects=True)
-    assert "返信しました" in response.get_data(as_text=True)
+    assert "LINE で送信します。" in response.get_data(as_text=True)
     run_jobs(app)
     pushed = [d for d in fake_line.delivered if d["to"] == resident.user_id]
     assert len(pushed) == 1 and pushed[0]["endpoint"] == "push" and pushed[0]["retry_key"]
@@ -88,3 +92,74 @@ def test_empty_and_too_long_replies_get_a_clear_message(app, as_role):
                                                   follow_redirects=True).get_data(as_text=True)
     assert "2000 文字まで" in client.post(f"/console/intakes/{intake_id}/reply", data={"text": "あ" * 2001},
                                          follow_redirects=True).get_data(as_text=True)
+
+
+def web_visitor_last_wrote(app, visitor, ago: timedelta) -> str:
+    """The visitor opens the chat `ago` before now; returns their browser id (user key)."""
+    app.config["CLOCK"] = lambda: utcnow() - ago
+    try:
+        visitor.open()
+    finally:
+        app.config.pop("CLOCK")
+    with session_scope() as db:
+        return db.exec(select(Conversation.user_key).where(Conversation.channel == "web")
+                       .order_by(Conversation.id.desc())).first()
+
+
+def reply_statuses(page: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r'class="reply-status">(.*?)</', page, re.S)]
+
+
+def test_web_reply_after_the_chat_ended_is_refused_with_a_phone_hint(app, as_role, visitor):
+    user_key = web_visitor_last_wrote(app, visitor, timedelta(hours=2, minutes=5))
+    intake_id = make_intake(channel="web", user_key=user_key)
+    claimed(intake_id)
+    client = as_role("suishin")
+    page = client.get(f"/console/intakes/{intake_id}/reply").get_data(as_text=True)
+    assert "相談者のチャットは終わっています。返信は届きません。電話など別の方法で連絡してください。" in page
+    assert 'id="reply-form"' not in page
+    page = client.post(f"/console/intakes/{intake_id}/reply", data={"text": "お電話します"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Web チャットは終わっているため、返信しても届きません" in page and "返信を用意しました" not in page
+    with session_scope() as db:
+        assert not db.exec(select(OutboxMessage).where(OutboxMessage.user_key == user_key,
+                                                       OutboxMessage.event_id.like("staff-%"))).all()
+    case_page = client.get(f"/console/intakes/{intake_id}").get_data(as_text=True)
+    assert 'id="case-reach"' in case_page and "返信は届きません" in case_page
+
+
+def test_web_reply_not_picked_up_in_time_is_shown_as_not_delivered(app, as_role, visitor):
+    user_key = web_visitor_last_wrote(app, visitor, timedelta(hours=1, minutes=50))  # 10 minutes left
+    intake_id = make_intake(channel="web", user_key=user_key)
+    claimed(intake_id)
+    client = as_role("suishin")
+    page = client.post(f"/console/intakes/{intake_id}/reply", data={"text": "明日 お電話してもいいですか"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "返信を用意しました。まだ届いていません" in page and "送信済み" not in page
+    [status] = reply_statuses(page)
+    assert status.startswith("まだ届いていません（相談者が ") and "までに Web チャットを開けば表示されます" in status
+
+    app.config["CLOCK"] = lambda: utcnow() + timedelta(minutes=15)  # the resident comes back too late
+    try:
+        assert visitor.client.get("/chat/api/replies").get_json()["messages"] == []
+        visitor.open()  # a new conversation on this browser: the old reply is not shown to whoever sits here
+        assert visitor.client.get("/chat/api/replies").get_json()["messages"] == []
+        page = client.get(f"/console/intakes/{intake_id}/reply").get_data(as_text=True)
+        assert reply_statuses(page) == ["届きませんでした（相談者の Web チャットが終わったため）。電話など別の方法で連絡してください"]
+        case_page = client.get(f"/console/intakes/{intake_id}").get_data(as_text=True)
+        assert reply_statuses(case_page) == reply_statuses(page)  # the case timeline says the same
+        assert "送信済み" not in case_page
+    finally:
+        app.config.pop("CLOCK")
+
+
+def test_web_reply_picked_up_in_time_is_shown_as_delivered(app, as_role, visitor):
+    user_key = web_visitor_last_wrote(app, visitor, timedelta(hours=1))
+    intake_id = make_intake(channel="web", user_key=user_key)
+    claimed(intake_id)
+    client = as_role("suishin")
+    client.post(f"/console/intakes/{intake_id}/reply", data={"text": "お返事 ありがとうございます。"})
+    [message] = visitor.client.get("/chat/api/replies").get_json()["messages"]
+    assert "お返事 ありがとうございます。" in message["text"]
+    case_page = client.get(f"/console/intakes/{intake_id}").get_data(as_text=True)
+    assert reply_statuses(case_page) == ["送信済み"]
