@@ -119,24 +119,28 @@ def _labelled(found: dict, table: dict, order=None) -> list[Row]:
 IN_PERIOD = "received_at >= :start AND received_at < :end"
 
 
-def intake_totals(session, period: Period) -> dict:
-    row = rows(session, f"""
-        SELECT count(*),
-               sum(CASE WHEN after_hours THEN 1 ELSE 0 END),
-               sum(CASE WHEN crisis THEN 1 ELSE 0 END),
-               sum(CASE WHEN urgent THEN 1 ELSE 0 END),
-               sum(CASE WHEN reporter_role <> 'self' THEN 1 ELSE 0 END)
-        FROM intake WHERE {IN_PERIOD}""", **period.params())[0]
-    total, after, crisis, urgent, others = (int(v or 0) for v in row)
+def intake_counts(session, period: Period) -> dict:
+    """One scan of the intakes received in the period: the totals, and counts per time bucket,
+    channel, reporter role and ◎ item (console/stats_sql.grouped)."""
+    d = q.dialect(session)
+    bucket = q.local("received_at", d, "month" if period.kind == "year" else "day")
+    measures = ["count(*)", "sum(CASE WHEN after_hours THEN 1 ELSE 0 END)", "sum(CASE WHEN crisis THEN 1 ELSE 0 END)",
+                "sum(CASE WHEN urgent THEN 1 ELSE 0 END)", "sum(CASE WHEN reporter_role <> 'self' THEN 1 ELSE 0 END)"]
+    found = q.grouped(session, f"FROM intake WHERE {IN_PERIOD}",
+                      {"all": None, "bucket": bucket, "channel": "channel", "reporter_role": "reporter_role",
+                       "primary": '"primary"'}, measures, **period.params())
+    return {name: {k: int(v[0] or 0) for k, v in by_key.items()} for name, by_key in found.items()} | {
+        "totals": tuple(int(v or 0) for v in found["all"].get(None, (0,) * len(measures)))}
+
+
+def intake_totals(counts: dict) -> dict:
+    total, after, crisis, urgent, others = counts["totals"]
     return {"intakes": total, "after_hours": after, "after_hours_share": _share(after, total),
             "crisis": crisis, "urgent": urgent, "third_party": others}
 
 
-def intakes_over_time(session, period: Period) -> list[Row]:
-    d = q.dialect(session)
-    bucket = q.local("received_at", d, "month" if period.kind == "year" else "day")
-    found = dict(rows(session, f"SELECT {bucket} AS b, count(*) FROM intake WHERE {IN_PERIOD} GROUP BY b",
-                      **period.params()))
+def intakes_over_time(counts: dict, period: Period) -> list[Row]:
+    found = counts["bucket"]
     out = []
     for key in period.buckets():
         label = f"{int(key[5:7])}月" if period.kind == "year" else f"{int(key[8:10])}"
@@ -144,23 +148,14 @@ def intakes_over_time(session, period: Period) -> list[Row]:
     return out
 
 
-def by_column(session, period: Period, column: str, table: dict) -> list[Row]:
-    assert column in ("channel", "reporter_role")  # never user input
-    found = dict(rows(session, f"SELECT {column}, count(*) FROM intake WHERE {IN_PERIOD} GROUP BY {column}",
-                      **period.params()))
-    return _labelled(found, table)
-
-
-def by_category(session, period: Period) -> list[Row]:
-    """Each checklist item: intakes that marked it (〇, the ◎ included) and that chose it as ◎."""
+def by_category(session, period: Period, primary: dict) -> list[Row]:
+    """Each checklist item: intakes that marked it (〇, the ◎ included) and that chose it as ◎
+    (`primary`: counts per ◎ item, from intake_counts)."""
     d = q.dialect(session)
     marked = dict(rows(session, f"""
         SELECT item.value, count(*) FROM intake {q.json_items('intake.categories', d, 'item')}
         WHERE {IN_PERIOD.replace('received_at', 'intake.received_at')} GROUP BY item.value""",
                        **period.params()))
-    primary = dict(rows(session, f"""
-        SELECT "primary", count(*) FROM intake WHERE {IN_PERIOD} AND "primary" IS NOT NULL
-        GROUP BY "primary" """, **period.params()))
     out = []
     for item_id in checklist.item_ids():
         out.append(Row(item_id, checklist.item_label(item_id, "ja"), int(marked.get(item_id, 0)),
@@ -171,12 +166,12 @@ def by_category(session, period: Period) -> list[Row]:
 def consent(session, period: Period) -> dict:
     """The answer in force now (the newest record) to 情報共有, per intake received in the period."""
     found = dict(rows(session, f"""
-        SELECT answer, count(*) FROM (
-            SELECT coalesce((SELECT c.action FROM consent_record c
-                             WHERE c.intake_id = i.id AND c.purpose = 'share'
-                             ORDER BY c.id DESC LIMIT 1), 'none') AS answer
-            FROM intake i WHERE {IN_PERIOD.replace('received_at', 'i.received_at')}) answers
-        GROUP BY answer""", **period.params()))
+        SELECT coalesce(c.action, 'none') AS answer, count(*)
+        FROM intake i
+        LEFT JOIN (SELECT intake_id, action, row_number() OVER (PARTITION BY intake_id ORDER BY id DESC) AS newest
+                   FROM consent_record WHERE purpose = 'share') c ON c.intake_id = i.id AND c.newest = 1
+        WHERE {IN_PERIOD.replace('received_at', 'i.received_at')}
+        GROUP BY coalesce(c.action, 'none')""", **period.params()))
     total = sum(found.values())
     table = wording()["consent_answers"]
     return {"rows": _labelled(found, table), "total": total,
@@ -227,7 +222,7 @@ def has_case_records(session) -> bool:
     return inspect(session.get_bind()).has_table("case_event")
 
 
-def case_figures(session, period: Period, now: datetime) -> dict:
+def case_figures(session, period: Period, now: datetime, new: int | None = None) -> dict:
     """Contacts, 新規/継続, waits, SLA, meetings, plans and closings (console/stats_cases.py);
     empty until the case records of the console (models/case.py, console/cases.py) exist."""
     if not has_case_records(session):
@@ -243,9 +238,8 @@ def case_figures(session, period: Period, now: datetime) -> dict:
         "contact_rows": _labelled(contacts["by_method"], words["contact_methods"]),
         "meeting_rows": _labelled(meetings, words["meeting_kinds"]),
         "outcome_rows": _labelled(closed["by_outcome"], words["outcomes"]),
-        "new_continued": stats_cases.new_and_continued(session, period),
-        "waits": stats_cases.waits(session, period, now),
-        "sla": stats_cases.sla(session, period, now, {t: sla.hours_for(t) for t in sla.TIERS}),
+        "new_continued": stats_cases.new_and_continued(session, period, new),
+        **stats_cases.timings(session, period, now, {t: sla.hours_for(t) for t in sla.TIERS}),
         "meetings": meetings,
         "plans": stats_cases.plans(session, period),
         "closed": closed,
@@ -263,14 +257,16 @@ def indicators(session, period: Period) -> dict | None:
 def report(session, period: Period, now: datetime | None = None) -> Report:
     w = wording()
     now = now or datetime.now(timezone.utc)
+    q.tune_for_reports(session)
+    counts = intake_counts(session, period)
     return Report(
         period=period,
-        totals=intake_totals(session, period),
-        over_time=intakes_over_time(session, period),
-        channels=by_column(session, period, "channel", w["channels"]),
-        reporters=by_column(session, period, "reporter_role", w["reporter_roles"]),
-        categories=by_category(session, period),
+        totals=intake_totals(counts),
+        over_time=intakes_over_time(counts, period),
+        channels=_labelled(counts["channel"], w["channels"]),
+        reporters=_labelled(counts["reporter_role"], w["reporter_roles"]),
+        categories=by_category(session, period, counts["primary"]),
         consent=consent(session, period),
         referrals=referrals(session, period),
-        cases=case_figures(session, period, now),
+        cases=case_figures(session, period, now, new=counts["totals"][0]),
     )

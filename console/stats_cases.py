@@ -5,6 +5,7 @@ Intake.status / outcome from console/cases.py), for a period, counted in SQL.
 """
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta, timezone
 
 from console import stats_sql as q
@@ -19,21 +20,22 @@ def _p(period) -> dict:
 
 
 def contacts(session, period) -> dict:
-    """対応回数: contact_log rows that happened in the period, by method."""
+    """対応回数: contact_log rows that happened in the period, by method; and how many cases."""
     found = rows(session, """
-        SELECT method, count(*), count(DISTINCT intake_id) FROM contact_log
+        SELECT method, count(*) FROM contact_log
         WHERE happened_at >= :start AND happened_at < :end GROUP BY method""", **period.params())
-    by_method = {m: int(n) for m, n, _ in found}
+    by_method = {m: int(n) for m, n in found}
     cases = rows(session, """SELECT count(DISTINCT intake_id) FROM contact_log
                              WHERE happened_at >= :start AND happened_at < :end""", **period.params())[0][0]
     return {"total": sum(by_method.values()), "by_method": by_method, "cases": int(cases or 0)}
 
 
-def new_and_continued(session, period) -> dict:
-    """相談件数: new = received in the period; continued = received before it and worked on in it
-    (a staff timeline event or a contact)."""
-    new = rows(session, "SELECT count(*) FROM intake WHERE received_at >= :start AND received_at < :end",
-               **period.params())[0][0]
+def new_and_continued(session, period, new: int | None = None) -> dict:
+    """相談件数: new = received in the period (`new` when the caller has counted it already);
+    continued = received before it and worked on in it (a staff timeline event or a contact)."""
+    if new is None:
+        new = rows(session, "SELECT count(*) FROM intake WHERE received_at >= :start AND received_at < :end",
+                   **period.params())[0][0]
     continued = rows(session, f"""
         SELECT count(*) FROM intake i WHERE i.received_at < :start AND (
             EXISTS (SELECT 1 FROM case_event e WHERE e.intake_id = i.id AND {STAFF_EVENT}
@@ -43,63 +45,79 @@ def new_and_continued(session, period) -> dict:
     return {"new": int(new), "continued": int(continued), "total": int(new) + int(continued)}
 
 
-def _calendar_params(period, now: datetime) -> dict:
-    last = max(period.last, now.astimezone(period.start.tzinfo).date()) + timedelta(days=2)
-    return period.params() | {"cal": q.calendar(period.first - timedelta(days=1), last)}
-
-
-def _waits_sql(d: str, first_sql: str) -> str:
-    """Business minutes from receipt to the first time of `first_sql` (intake_id, t) per intake."""
-    return f"""
-        SELECT {q.business_minutes('f.t', 'ct', d)} - {q.business_minutes('i.received_at', 'cr', d)} AS v
-        FROM intake i JOIN ({first_sql}) f ON f.intake_id = i.id
-        {q.calendar_join('cr', 'i.received_at', d)} {q.calendar_join('ct', 'f.t', d)}
-        WHERE i.received_at >= :start AND i.received_at < :end"""
-
-
 FIRST_CLAIM = """SELECT intake_id, min(at) AS t FROM case_event
                  WHERE kind = 'claim' AND at >= :start GROUP BY intake_id"""
 FIRST_CONTACT = """SELECT intake_id, min(happened_at) AS t FROM contact_log
                    WHERE happened_at >= :start GROUP BY intake_id"""
 
 
+def _clock(session, period, now: datetime) -> q.BusinessClock:
+    last = max(period.last, now.astimezone(period.start.tzinfo).date()) + timedelta(days=2)
+    return q.BusinessClock(q.dialect(session), period.first - timedelta(days=1), last)
+
+
+def _per_intake(clock: q.BusinessClock, d: str, hours: dict[str, float]) -> str:
+    """One row per intake received in the period: business minutes from receipt to the first
+    担当決定 (claim_wait), to the first contact (contact_wait), and to the first claim or, if
+    none yet, to :now (sla_wait); whether it was claimed; its tier's limit in whole minutes
+    (the waits are whole minutes, so `wait <= floor(limit)` is `wait <= limit`).
+
+    Three steps, each computed once per row (OFFSET 0 keeps PostgreSQL from folding them
+    together and repeating the work): the local minute of each time (r received, f first
+    claim, c first contact, s end of the SLA wait), its calendar day, its business minutes."""
+    limit = "CASE WHEN i.crisis THEN {crisis} WHEN i.urgent THEN {wants_person} ELSE {other} END".format(
+        **{tier: math.floor(float(h) * 60) for tier, h in hours.items()})
+    lm = lambda column: q.local_minute(column, d)  # noqa: E731
+    fence = "OFFSET 0" if d == "postgresql" else ""
+    times = ("r", "f", "c", "s")
+    days = ", ".join(f"{clock.day(t, 'k_' + t)} AS {t}_day" for t in times)
+    joins = " ".join(clock.join(t, "k_" + t) for t in times)
+    bm = {t: clock.minutes(f"{t}_day", t) for t in times}
+    return f"""
+        SELECT {bm['f']} - {bm['r']} AS claim_wait, {bm['c']} - {bm['r']} AS contact_wait,
+               {bm['s']} - {bm['r']} AS sla_wait, claimed, lim
+        FROM (SELECT r, f, c, s, {days}, claimed, lim
+              FROM (SELECT {lm('i.received_at')} AS r, {lm('f.t')} AS f, {lm('c.t')} AS c,
+                           coalesce({lm('f.t')}, {lm(':now')}) AS s, f.t IS NOT NULL AS claimed, {limit} AS lim
+                    FROM intake i LEFT JOIN ({FIRST_CLAIM}) f ON f.intake_id = i.id
+                                  LEFT JOIN ({FIRST_CONTACT}) c ON c.intake_id = i.id
+                    WHERE i.received_at >= :start AND i.received_at < :end {fence}) AS local_minutes
+              {joins} {fence}) AS calendar_days"""
+
+
 def _hours(minutes: float | None) -> float | None:
     return None if minutes is None else round(minutes / 60.0, 1)
 
 
-def waits(session, period, now: datetime) -> dict:
+def timings(session, period, now: datetime, hours: dict[str, float]) -> dict:
+    """Waits and SLA in one pass over the intakes of the period (see waits() and sla())."""
+    d = q.dialect(session)
+    clock = _clock(session, period, now)
+    found = q.summary(session, _per_intake(clock, d, hours),
+                      counts={"met": "claimed AND sla_wait <= lim", "missed": "sla_wait > lim"},
+                      ranked=("claim_wait", "contact_wait"), fractions=(0.5, 0.9), with_sql=clock.with_sql,
+                      **period.params(), now=now.astimezone(timezone.utc), **clock.params)
+    waits = {}
+    for key in ("claim", "contact"):
+        n, (median, p90) = found[f"{key}_wait"]
+        waits[key] = {"n": n, "median_hours": _hours(median), "p90_hours": _hours(p90)}
+    met, missed = found["met"], found["missed"]
+    counted = met + missed
+    return {"waits": waits,
+            "sla": {"met": met, "missed": missed, "counted": counted,
+                    "rate": None if not counted else round(100.0 * met / counted, 1), "hours": hours}}
+
+
+def waits(session, period, now: datetime, hours: dict[str, float] | None = None) -> dict:
     """Median and 90th percentile (nearest rank) of business hours to 担当決定 and to the first
     contact with the person or household."""
-    d = q.dialect(session)
-    params = _calendar_params(period, now)
-    out = {}
-    for key, first in (("claim", FIRST_CLAIM), ("contact", FIRST_CONTACT)):
-        n, (median, p90) = q.nearest_rank(session, _waits_sql(d, first), (0.5, 0.9),
-                                          with_sql=q.calendar_cte(d), **params)
-        out[key] = {"n": n, "median_hours": _hours(median), "p90_hours": _hours(p90)}
-    return out
+    return timings(session, period, now, hours or {"crisis": 0, "wants_person": 0, "other": 0})["waits"]
 
 
 def sla(session, period, now: datetime, hours: dict[str, float]) -> dict:
     """Intakes received in the period claimed within their tier's business hours; unclaimed ones
     count as missed once their time has run out, and are left out until then."""
-    d = q.dialect(session)
-    params = _calendar_params(period, now) | {"now": now.astimezone(timezone.utc)}
-    limit = (f"(CASE WHEN i.crisis THEN {float(hours['crisis']) * 60} "
-             f"WHEN i.urgent THEN {float(hours['wants_person']) * 60} ELSE {float(hours['other']) * 60} END)")
-    waited = (f"{q.business_minutes('coalesce(f.t, :now)', 'ct', d)} - {q.business_minutes('i.received_at', 'cr', d)}")
-    row = rows(session, f"""
-        WITH {q.calendar_cte(d)}
-        SELECT sum(CASE WHEN w.t IS NOT NULL AND w.v <= w.lim THEN 1 ELSE 0 END),
-               sum(CASE WHEN w.v > w.lim THEN 1 ELSE 0 END)
-        FROM (SELECT {waited} AS v, {limit} AS lim, f.t AS t
-              FROM intake i LEFT JOIN ({FIRST_CLAIM}) f ON f.intake_id = i.id
-              {q.calendar_join('cr', 'i.received_at', d)} {q.calendar_join('ct', 'coalesce(f.t, :now)', d)}
-              WHERE i.received_at >= :start AND i.received_at < :end) w""", **params)[0]
-    met, missed = int(row[0] or 0), int(row[1] or 0)
-    counted = met + missed
-    return {"met": met, "missed": missed, "counted": counted,
-            "rate": None if not counted else round(100.0 * met / counted, 1), "hours": hours}
+    return timings(session, period, now, hours)["sla"]
 
 
 def meetings(session, period) -> dict:
