@@ -29,8 +29,11 @@ OPEN_STATES = ["new", "claimed", "triaged", "collaborating", "meeting", "plannin
 
 
 def build(n: int, seed: int = 7) -> list[int]:
-    """n intakes over three years: most closed, a few hundred waiting, some crises."""
-    from models import ConsentRecord, Household, Intake, Person, Reporter, StaffUser
+    """n intakes over three years: most closed, a few hundred waiting, some crises; about a
+    third of the worked cases referred to one or two agencies, on-call alert rows for urgent
+    after-hours intakes, and staff replies (outbox rows) on some cases."""
+    from models import (Agency, ConsentRecord, Household, Intake, OncallAlert, OutboxMessage, Person, Referral,
+                        Reporter, StaffUser)
     from models.case import CaseEvent
     from models.db import get_engine
 
@@ -39,6 +42,8 @@ def build(n: int, seed: int = 7) -> list[int]:
     now = datetime.now(timezone.utc)
     with engine.begin() as conn:
         staff_ids = [r[0] for r in conn.execute(text("SELECT id FROM staff_user WHERE role IN ('suishin','admin')"))]
+        agency_ids = [r[0] for r in conn.execute(text("SELECT id FROM agency"))]
+        outbox_id = 0
         for start in range(0, n, 5000):
             size = min(5000, n - start)
             ids = list(range(start + 1, start + size + 1))
@@ -46,7 +51,7 @@ def build(n: int, seed: int = 7) -> list[int]:
                                              "contact": {"method": "phone", "phone": "090-0000-0000"}} for i in ids])
             conn.execute(insert(Person), [{"id": i, "age_band": "40_64", "area": "八王子市"} for i in ids])
             conn.execute(insert(Household), [{"id": i, "composition": "alone"} for i in ids])
-            rows, consents, events = [], [], []
+            rows, consents, events, referrals, alerts, outbox = [], [], [], [], [], []
             for i in ids:
                 age = timedelta(days=3 * 365) * (1 - i / n) + timedelta(minutes=rng.randint(0, 600))
                 waiting = i > n - 400  # the newest few hundred are still open
@@ -67,22 +72,60 @@ def build(n: int, seed: int = 7) -> list[int]:
                 })
                 consents.append({"intake_id": i, "purpose": "share", "action": rng.choice(["granted", "declined"]),
                                  "wording_version": "v1", "wording": "文言", "lang": "ja", "recorded_at": now - age})
+                row = rows[-1]
+                if row["after_hours"] and row["urgent"]:
+                    alerts.append({"intake_id": i, "target": "webhook", "status": "sent", "attempts": 1,
+                                   "created_at": now - age, "sent_at": now - age})
                 if status != "new":
                     for k in range(rng.randint(1, 6)):
                         events.append({"intake_id": i, "at": now - age + timedelta(hours=k), "actor_id": rng.choice(staff_ids),
                                        "kind": "contact", "from_status": None, "to_status": None, "data": {}})
+                    if rng.random() < 0.35:
+                        for agency in rng.sample(agency_ids, rng.randint(1, 2)):
+                            referrals.append({"intake_id": i, "agency_id": agency, "categories": cats,
+                                              "status": rng.choice(["requested", "accepted", "done", "returned"]),
+                                              "request_note": "", "created_at": now - age, "updated_at": now - age})
+                    if rng.random() < 0.2:
+                        outbox_id += 1
+                        outbox.append({"id": outbox_id, "channel": row["channel"], "user_key": row["user_key"],
+                                       "event_id": f"staff-{outbox_id}", "seq": 0, "status": "sent",
+                                       "retry_key": f"bench-{outbox_id}", "created_at": now - age,
+                                       "messages": [{"type": "text", "text": "【推進員から】お電話します"}]})
+                        events.append({"intake_id": i, "at": now - age + timedelta(hours=7), "actor_id": staff_ids[0],
+                                       "kind": "reply", "from_status": None, "to_status": None,
+                                       "data": {"text": "お電話します", "outbox_ids": [outbox_id],
+                                                "channel": row["channel"], "silent": False}})
             conn.execute(insert(Intake), rows)
             conn.execute(insert(ConsentRecord), consents)
             conn.execute(insert(CaseEvent), events)
-        for table in ("reporter", "person", "household", "intake"):
+            for model, values in ((Referral, referrals), (OncallAlert, alerts), (OutboxMessage, outbox)):
+                if values:
+                    conn.execute(insert(model), values)
+        for table in ("reporter", "person", "household", "intake", "outbox_message"):
             conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
         conn.execute(text("ANALYZE"))
-        del StaffUser
+        del StaffUser, Agency
     return [n, n - 100, n // 2, 17]
 
 
-def timed(client, path: str, repeat: int) -> tuple[float, float]:
+class SQLCounter:
+    """Counts the statements the app sends to the database (to catch a query per row)."""
+
+    def __init__(self, engine):
+        from sqlalchemy import event
+
+        self.count = 0
+        event.listen(engine, "after_cursor_execute", self._seen)
+
+    def _seen(self, *args) -> None:
+        self.count += 1
+
+
+def timed(client, path: str, repeat: int, counter: SQLCounter) -> tuple[float, float, int]:
     client.get(path)  # warm
+    counter.count = 0
+    client.get(path)
+    statements = counter.count
     samples = []
     for _ in range(repeat):
         start = time.perf_counter()
@@ -90,7 +133,7 @@ def timed(client, path: str, repeat: int) -> tuple[float, float]:
         samples.append((time.perf_counter() - start) * 1000)
         assert response.status_code == 200, (path, response.status_code)
     samples.sort()
-    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
+    return statistics.median(samples), samples[max(0, int(len(samples) * 0.95) - 1)], statements
 
 
 def main() -> int:
@@ -133,13 +176,19 @@ def main() -> int:
         ("queue overdue only", "/console/?overdue=1"),
         ("queue by team + unassigned", "/console/?team=city&assignee=none"),
         ("queue search by receipt", "/console/?q=B0050000"),
+        ("queue by agency (つなぎ先)", "/console/?agency=10"),
+        ("queue all states by agency", "/console/?state=all&agency=10&page=20"),
+        ("queue all states by category", "/console/?state=all&category=debt&page=20"),
     ] + [(f"case page #{i}", f"/console/intakes/{i}") for i in case_ids]
-    print(f"{'page':40} {'median ms':>10} {'p95 ms':>8}")
+    from models.db import get_engine
+
+    counter = SQLCounter(get_engine())
+    print(f"{'page':40} {'median ms':>10} {'p95 ms':>8} {'SQL':>4}")
     worst = 0.0
     for name, path in pages:
-        median, p95 = timed(client, path, args.repeat)
+        median, p95, statements = timed(client, path, args.repeat, counter)
         worst = max(worst, median)
-        print(f"{name:40} {median:10.1f} {p95:8.1f}")
+        print(f"{name:40} {median:10.1f} {p95:8.1f} {statements:4d}")
     print(f"slowest median {worst:.1f} ms (target < 200 ms)")
     return 0
 

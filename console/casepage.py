@@ -71,7 +71,8 @@ class CasePanel:
         return self.consent["share"]["allowed"] and self.consent["meeting"]["allowed"]
 
 
-def build(db: Session, intake: Intake, user) -> CasePanel:
+def build(db: Session, intake: Intake, user, consents: list | None = None) -> CasePanel:
+    """`consents`: the intake's consent records oldest first, if the caller loaded them."""
     staff_rows = db.exec(select(StaffUser)).all()
     names = {s.id: s.display_name for s in staff_rows}
     me = next((s for s in staff_rows if s.id == user.id), None)
@@ -87,7 +88,7 @@ def build(db: Session, intake: Intake, user) -> CasePanel:
         assignee=names.get(intake.assignee_id),
         suggestion=suggest(intake.categories or [], intake.reporter_role, intake.crisis, intake.crisis_kinds,
                            (household.members or []) if household else []),
-        consent=cases.effective_consent(db, intake),
+        consent=cases.effective_consent(db, intake, consents),
         events=[(e, names.get(e.actor_id, "自動")) for e in events],
         meetings=db.exec(select(Meeting).where(Meeting.intake_id == intake.id).order_by(Meeting.id)).all(),
         plans=db.exec(select(SupportPlan).where(SupportPlan.intake_id == intake.id).order_by(SupportPlan.id)).all(),

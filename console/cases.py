@@ -216,11 +216,12 @@ def triage(session: Session, intake: Intake, actor, triage_class: str, reason: s
                       triage_class=triage_class, reason=reason)
 
 
-def effective_consent(session: Session, intake: Intake) -> dict[str, dict]:
+def effective_consent(session: Session, intake: Intake, records: list | None = None) -> dict[str, dict]:
     """{purpose: {"action": granted/declined/withdrawn/None, "override": ConsentOverride|None,
     "allowed": bool}} for share and meeting. The newer of the person's answer and a staff
-    override wins: a withdrawal after an override stops sharing again."""
-    latest = latest_by_purpose(consent_history(session, intake.id))
+    override wins: a withdrawal after an override stops sharing again. `records`: the intake's
+    consent records oldest first, when the caller has them already (the case page)."""
+    latest = latest_by_purpose(consent_history(session, intake.id) if records is None else records)
     overrides = session.exec(select(ConsentOverride).where(ConsentOverride.intake_id == intake.id)
                              .order_by(ConsentOverride.id)).all()
     newest_override = {o.purpose: o for o in overrides}

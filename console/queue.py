@@ -181,6 +181,20 @@ def latest_actions(records) -> dict[str, str]:
     return {purpose: record.action for purpose, record in latest_by_purpose(records).items()}
 
 
+def _counts(db: Session, f: QueueFilter, where: list) -> tuple[int, int, int]:
+    """The filter's total, and (whatever the filter) the open urgent cases and the unclaimed
+    crises. When the filter only ever matches open cases, one pass over the open cases gives all
+    three; otherwise (all states, 終結, a receipt search) the total is its own query."""
+    open_ = Intake.status != "closed"
+    banner = (func.count().filter(or_(Intake.urgent, Intake.crisis)),
+              func.count().filter(and_(Intake.status == "new", Intake.crisis)))
+    if f.state not in ("all", "closed") and not f.receipt:
+        return tuple(db.exec(select(func.count().filter(and_(*where)), *banner)
+                             .select_from(Intake).where(open_)).one())
+    total = db.exec(select(func.count()).select_from(Intake).where(*where)).one()
+    return (total, *db.exec(select(*banner).select_from(Intake).where(open_)).one())
+
+
 def list_queue(user, f: QueueFilter, now: datetime | None = None) -> Queue:
     if not can(user, "queue.view"):
         abort(403)
@@ -189,15 +203,11 @@ def list_queue(user, f: QueueFilter, now: datetime | None = None) -> Queue:
     order = (Intake.crisis.desc(), Intake.urgent.desc(), Intake.received_at, Intake.id)
     topics = can(user, "queue.view_topics")
     with session_scope() as db:
-        total = db.exec(select(func.count()).select_from(Intake).where(*where)).one()
+        total, urgent, waiting = _counts(db, f, where)
         pages = max(1, -(-total // PAGE_SIZE))
         intakes = db.exec(select(Intake).where(*where).order_by(*order)
                           .offset((min(f.page, pages) - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
         consents = _consents_by_intake(db, [i.id for i in intakes])
-        urgent, waiting = db.exec(  # one pass over the open cases for both counts
-            select(func.count().filter(or_(Intake.urgent, Intake.crisis)),
-                   func.count().filter(and_(Intake.status == "new", Intake.crisis)))
-            .select_from(Intake).where(Intake.status != "closed")).one()
         staff = db.exec(select(StaffUser.id, StaffUser.display_name, StaffUser.role)
                         .where(StaffUser.role.in_(("suishin", "admin")))).all()
         agencies = db.exec(select(Agency.id, Agency.name).order_by(Agency.active.desc(), Agency.id)).all()

@@ -52,24 +52,25 @@ def get_intake(intake_id: int, user) -> IntakeDetail:
     Both an opened and a refused view leave an audit row.
     """
     with session_scope() as db:
-        intake = db.get(Intake, intake_id)
-        if intake is None:
+        found = db.exec(select(Intake, Reporter, Person, Household).where(Intake.id == intake_id)
+                        .outerjoin(Reporter, Reporter.id == Intake.reporter_id)
+                        .outerjoin(Person, Person.id == Intake.person_id)
+                        .outerjoin(Household, Household.id == Intake.household_id)).first()
+        if found is None:
             abort(404)
+        intake, reporter, person, household = found
         allowed = can(user, "intake.view", intake)
         record_event(db, "intake.view" if allowed else "intake.view_denied",
                      actor_id=user.id, target_type="intake", target_id=intake.id)
         if allowed:
             detail = IntakeDetail(
-                intake=intake,
-                reporter=db.get(Reporter, intake.reporter_id) if intake.reporter_id else None,
-                person=db.get(Person, intake.person_id) if intake.person_id else None,
-                household=db.get(Household, intake.household_id) if intake.household_id else None,
+                intake=intake, reporter=reporter, person=person, household=household,
                 consents=list(db.exec(select(ConsentRecord).where(ConsentRecord.intake_id == intake.id)
                                       .order_by(ConsentRecord.id))),
             )
             from console.casepage import build
 
-            detail.case = build(db, intake, user)
+            detail.case = build(db, intake, user, detail.consents)
     if not allowed:
         abort(403)  # after the block, so the refusal's audit row is committed
     return detail
