@@ -1,5 +1,7 @@
-"""Real Chromium: a resident files an intake in the web chat, a coordinator takes it from
-the queue to 終結; two coordinators click 担当する at the same moment. Screenshots of every
+"""Real Chromium: a resident files an intake in the web chat, a coordinator claims it, records
+③, refers it, the agency sends it back with a 提案, the coordinator refers it elsewhere,
+records a 支援会議 and a plan, replies (the resident's page shows it) and closes it; two
+coordinators click 担当する at the same moment. Screenshots of every
 open page are saved on failure (TSUNAGU_SCREENSHOTS, else the test's tmp folder)."""
 from __future__ import annotations
 
@@ -50,12 +52,17 @@ def flash(page) -> str:
     return page.locator("p.flash").first.inner_text()
 
 
+PROPOSAL = "持ち家のため住居確保給付金の対象外です。介護が中心なので高齢者あんしん相談センターへ"
+REPLY = "ご相談 ありがとうございます。あした 電話で お話を ききます。"
+
+
 def test_web_chat_intake_to_closed_case(app, staff, live_server, browser_page, tmp_path):
     resident = browser_page
     coordinator = resident.context.browser.new_context(locale="ja-JP").new_page()
     for page in (resident, coordinator):
         page.set_default_timeout(30_000)
-    with screenshots_on_failure(tmp_path, "journey", {"resident": resident, "coordinator": coordinator}):
+    pages = {"resident": resident, "coordinator": coordinator}  # the agency joins later
+    with screenshots_on_failure(tmp_path, "journey", pages):
         resident.goto(f"{live_server}/chat")
         expect(resident.locator(".bubble.bot").first).to_contain_text("緊急の窓口では ありません")
         click(resident, "本人（自分のこと）")
@@ -95,11 +102,34 @@ def test_web_chat_intake_to_closed_case(app, staff, live_server, browser_page, t
         page.fill("#triage-form textarea[name=reason]", "8050 世帯、介護離職と収入")
         page.click("#triage-form button[type=submit]")
         expect(page.locator("p.flash").first).to_have_text("振り分けを記録しました。")
-        expect(page.locator("#meeting-consent")).to_contain_text("重層的支援会議を開けます")
-        page.check("#meeting-form input[value='jusoteki']")
+        intake_url = page.url
+
+        # つなぐ: to 生活自立支援課; the agency sends it back with a 提案; the coordinator follows it
+        page.click("#link-referrals")
+        page.check("#refer-form label:has-text('生活自立支援課') input")
+        page.click("#refer-form button[type=submit]")
+        expect(page.locator("p.flash").first).to_have_text("1 件の機関へつなぎました（依頼中）。")
+        agency = pages["agency"] = resident.context.browser.new_context(locale="ja-JP").new_page()
+        agency.set_default_timeout(30_000)
+        staff_login(agency, live_server, "agency")
+        agency.click("#inbox a")
+        expect(agency.locator("#free-text")).to_contain_text("母の介護で仕事をやめた")  # consented to sharing
+        agency.fill("#move-send_back textarea[name=proposal]", PROPOSAL)
+        agency.click("#move-send_back button")
+        expect(agency.locator("p.flash").first).to_have_text("提案を添えて、つなぎ戻しました。")
+        page.reload()
+        expect(page.locator("#referrals .proposal")).to_contain_text(PROPOSAL)
+        page.check("#refer-form label:has-text('高齢者あんしん相談センター') input")
+        page.click("#refer-form button[type=submit]")
+        expect(page.locator("p.flash").first).to_have_text("1 件の機関へつなぎました（依頼中）。")
+
+        # 支援会議: every member pledges 守秘義務
+        page.goto(intake_url)
+        page.check("#meeting-form input[value='shien']")
         page.fill("#meeting-form input[name=held_on]", "2026-12-03")
         page.fill("input[name='members-0-name']", "山田 花子")
         page.fill("input[name='members-0-organisation']", "高齢者あんしん相談センター")
+        page.check("input[name='members-0-pledged']")
         page.click("#meeting-form button[type=submit]")
         expect(page.locator("p.flash").first).to_have_text("会議を記録しました。")
         page.fill("#plan-form textarea[name=goals]", "母の介護を続けながら、また働きたい")
@@ -108,6 +138,16 @@ def test_web_chat_intake_to_closed_case(app, staff, live_server, browser_page, t
         page.click("#plan-form button[type=submit]")
         page.click("#approve-plan")
         expect(page.locator("p.flash").first).to_have_text("支援プランを承認しました。支援中になりました。")
+        # a reply through the web chat: the resident's open page shows it
+        page.click("#link-reply")
+        page.fill("#reply-form textarea", REPLY)
+        page.click("#reply-form button")
+        expect(page.locator("p.flash").first).to_contain_text("返信を用意しました。まだ届いていません")
+        resident.reload()
+        expect(resident.locator(".bubble.bot", has_text=REPLY)).to_be_visible()
+        page.reload()
+        expect(page.locator("#replies .reply-status")).to_have_text("送信済み")
+        page.goto(intake_url)
         page.select_option("#contact-form select[name=method]", "accompany")
         page.fill("#contact-form textarea[name=note]", "窓口に同行")
         page.click("#contact-form button[type=submit]")
@@ -119,7 +159,8 @@ def test_web_chat_intake_to_closed_case(app, staff, live_server, browser_page, t
         expect(page.locator("p.flash").first).to_have_text("終結しました。")
         expect(page.locator("#case-state")).to_have_text("終結（解決）")
         kinds = page.locator("#timeline li").evaluate_all("els => els.map(e => e.dataset.kind)")
-        assert kinds == ["close", "monitor", "contact", "start_support", "plan", "convene", "triage", "claim"]
+        assert kinds == ["close", "monitor", "contact", "reply", "start_support", "plan", "convene", "refer",
+                         "return", "referral_send_back", "refer", "triage", "claim"]
 
 
 def test_two_coordinators_click_claim_at_once(app, staff, live_server, browser_page, tmp_path):
