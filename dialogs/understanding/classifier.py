@@ -54,6 +54,21 @@ def _child_mentioned(lex: Lexicon, toks: list[Tok], text: str) -> bool:
     return any(t.norm in lex.child_strong or t.surface in lex.child_strong for t in toks)
 
 
+def _particle_after(toks: list[Tok], k: int) -> str:
+    """The particle that says what noun k does: 孫が, 母（82）が (past the age in brackets);
+    「の」 before a body part counts as 「を」 (息子の頭を殴る: the son is hit)."""
+    j = k + 1
+    if j < len(toks) and toks[j].surface in ("(", "（"):
+        while j < len(toks) and toks[j].surface not in (")", "）") and j - k < 6:
+            j += 1
+        j += 1
+    nxt = toks[j] if j < len(toks) else None
+    particle = nxt.surface if nxt is not None and nxt.pos0 == "助詞" else ""
+    if particle == "の" and j + 1 < len(toks) and toks[j + 1].norm in _BODY:
+        particle = "を"
+    return particle
+
+
 def _victim_is_child(lex: Lexicon, toks: list[Tok], sids: list[int], m: Match, text: str) -> bool:
     """Violence against a child -> child_abuse (子どもを叩いてしまう, 隣の子が叩かれている)."""
     child_ctx = _child_in_text(lex, text)
@@ -83,10 +98,7 @@ def _victim_is_child(lex: Lexicon, toks: list[Tok], sids: list[int], m: Match, t
         return any(t.norm in lex.child_strong or t.surface in lex.child_strong for t in sent)
     while k >= 0 and sids[k] == sid and m.first - k <= 30:
         t = toks[k]
-        nxt = toks[k + 1] if k + 1 < len(toks) else None
-        particle = nxt.surface if nxt is not None and nxt.pos0 == "助詞" else ""
-        if particle == "の" and k + 2 < len(toks) and toks[k + 2].norm in _BODY:
-            particle = "を"  # 息子の頭を殴る: the son is hit
+        particle = _particle_after(toks, k)
         if t.pos0 in ("名詞", "代名詞") and particle:
             if particle in ("が", "は", "も"):
                 subject_found = True
@@ -147,15 +159,7 @@ def _victim(toks: list[Tok], sids: list[int], m: Match) -> int | None:
     k = m.first - 1
     while k >= 0 and sids[k] == sid and m.first - k <= 30:
         t = toks[k]
-        j = k + 1
-        if j < len(toks) and toks[j].surface in ("(", "（"):  # 母（82）が: look past the age
-            while j < len(toks) and toks[j].surface not in (")", "）") and j - k < 6:
-                j += 1
-            j += 1
-        nxt = toks[j] if j < len(toks) else None
-        particle = nxt.surface if nxt is not None and nxt.pos0 == "助詞" else ""
-        if particle == "の" and j + 1 < len(toks) and toks[j + 1].norm in _BODY:
-            particle = "を"
+        particle = _particle_after(toks, k)
         if t.pos0 in ("名詞", "代名詞") and t.surface not in ("私", "わたし", "僕", "俺", "自分", "あたし", "うち"):
             if (not passive and particle == "を") or (passive and particle in ("が", "は", "も")):
                 if t.norm in _BODY and k >= 2 and toks[k - 1].surface == "の":

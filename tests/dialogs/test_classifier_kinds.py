@@ -296,3 +296,20 @@ def test_words_found_by_the_outside_walk_land_in_the_right_place(text, categorie
 
 def test_abuse_of_a_person_in_english_is_still_violence():
     assert classify("My husband abuses me").crisis_kind == "violence"
+
+
+@pytest.mark.parametrize("text", [
+    "孫(5歳)が母親の交際相手に叩かれている",  # the age in brackets after the noun
+    "孫（5歳）が母親の彼氏に叩かれている",
+])
+def test_a_child_with_the_age_in_brackets_is_child_abuse_whoever_hits(text):
+    result = classify(text)
+    assert result.crisis_kind == "child_abuse"
+    assert "189" in crisis_message(result.crisis_kinds, "ja").text
+
+
+@pytest.mark.parametrize("text", ["母がヘルパーに叩かれている", "父が介護士に殴られているみたい"])
+def test_violence_by_a_carer_is_elder_abuse_not_partner_dv(text):
+    result = classify(text)
+    assert result.crisis_kind == "elder_abuse"
+    assert "#8008" not in crisis_message(result.crisis_kinds, "ja").text
