@@ -13,9 +13,16 @@ from contextlib import ExitStack, contextmanager
 
 from flask import Flask, current_app, request, session
 from flask_limiter import Limiter
+from limits import parse
 
 CHAT_PER_VISITOR = "30 per minute;300 per hour"
 CHAT_PER_ADDRESS = "120 per minute;2000 per hour"
+# a script that drops its cookie each time starts a new conversation per message: each one
+# that reads as a crisis opens an urgent intake (and an after-hours alert), so new
+# conversations per address are counted apart, tighter than messages
+CHAT_NEW_PER_ADDRESS = "20 per 10 minutes;60 per hour"
+# crisis messages refused by a limit are kept for staff, up to this many per address
+KEPT_CRISIS_PER_ADDRESS = "60 per hour"
 LOGIN_PER_ADDRESS = "20 per minute;200 per hour"
 LOGIN_PER_ACCOUNT = "10 per minute;60 per hour"  # and a lockout after repeated failures (console/lockout.py)
 
@@ -56,8 +63,18 @@ def limited(*limits: tuple[str, object, str]):
         yield
 
 
-def chat_message():
-    return limited((CHAT_PER_VISITOR, visitor_key, "chat-visitor"), (CHAT_PER_ADDRESS, address_key, "chat-address"))
+def chat_message(new_visitor: bool = False):
+    limits = [(CHAT_PER_VISITOR, visitor_key, "chat-visitor"), (CHAT_PER_ADDRESS, address_key, "chat-address")]
+    if new_visitor:
+        limits.append((CHAT_NEW_PER_ADDRESS, address_key, "chat-new-visitor"))
+    return limited(*limits)
+
+
+def room_to_keep_refused_crisis() -> bool:
+    """Counts one refused crisis message against the address; False once the budget is spent."""
+    limiter: Limiter = current_app.extensions["tsunagu_limiter"]
+    item = parse(KEPT_CRISIS_PER_ADDRESS)
+    return limiter.limiter.hit(item, "kept-crisis", address_key())
 
 
 def login_attempt():

@@ -12,10 +12,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import secrets
 from datetime import datetime
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 from sqlmodel import select
+from werkzeug.exceptions import TooManyRequests
 
 from bot.sanitize import clean_text, json_body
 from console import ratelimit
@@ -78,8 +80,36 @@ def event_key(visitor: str, message_id: str) -> str:
 @bp.post("/chat/api/messages")
 def send():
     visitor = visitors.current()
-    with ratelimit.chat_message():  # 429 with a kind message: a flood never reaches the queue
-        return _send(visitor)
+    try:
+        # 429 with a kind message (and the numbers for a crisis): a flood never reaches the queue
+        with ratelimit.chat_message(new_visitor=visitors.is_new()):
+            return _send(visitor)
+    except TooManyRequests:
+        _keep_refused_crisis(visitor)
+        raise
+
+
+def _keep_refused_crisis(visitor: str) -> None:
+    """A crisis refused by a limit is still answered with the numbers (console/hardening.py)
+    and kept for staff as a message that could not be handled (処理できなかったメッセージ),
+    where an admin can put it back in line; a budget per address keeps a flood bounded."""
+    body = json_body(request)
+    inp = _input(body) if isinstance(body, dict) else None
+    if inp is None or inp.kind is not InputKind.TEXT or not emergency_reply(inp.text):
+        return
+    message_id = body.get("id") if isinstance(body.get("id"), str) and MESSAGE_ID.match(body["id"]) else None
+    event_id = event_key(visitor, message_id or secrets.token_hex(8))
+    if not ratelimit.room_to_keep_refused_crisis():
+        log.warning("refused crisis message %s not kept: budget for its address spent", event_id)
+        return
+    now = utcnow()
+    try:
+        with session_scope() as db:
+            if db.exec(select(WebhookEvent.id).where(WebhookEvent.event_id == event_id)).first() is None:
+                db.add(WebhookEvent(event_id=event_id, channel="web", user_key=visitor, payload=_stored(inp),
+                                    occurred_at=now, received_at=now, failed_at=now, error="rate_limited"))
+    except Exception as exc:
+        log.error("refused crisis message %s could not be kept: %s", event_id, describe(exc))
 
 
 def _send(visitor: str):

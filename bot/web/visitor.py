@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from flask import current_app, session
+from flask import current_app, g, session
 
 from dialogs.messages import Message
 from models.base import utcnow
@@ -30,9 +30,15 @@ def current() -> str:
     fresh = not isinstance(seen, (int, float)) or now - seen > RESUME_WINDOW.total_seconds()
     if fresh or not isinstance(session.get("chat_visitor"), str):
         session["chat_visitor"] = secrets.token_hex(16)
+        g.chat_new_visitor = True  # counted against the address's new-conversation limit
     session["chat_seen"] = now
     session.permanent = False  # a browser-session cookie, never the 31-day default
     return session["chat_visitor"]
+
+
+def is_new() -> bool:
+    """Whether this request started a new conversation (no or an expired chat cookie)."""
+    return bool(g.get("chat_new_visitor"))
 
 
 def apology(lang: str) -> Message:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlmodel import select
 
-from models import AuditEvent, Intake, StaffUser
+from models import AuditEvent, Intake, StaffUser, WebhookEvent
 from models.db import session_scope
 from tests.console.conftest import PASSWORD, login, make_intake, staff  # noqa: F401
 from tests.helpers import WebVisitor
@@ -44,12 +44,25 @@ def test_a_flood_from_one_chat_session_gets_a_kind_429_and_stores_nothing_more(v
         assert len(s.exec(select(Intake)).all()) == 1  # one resident, one urgent intake
 
 
-def test_new_sessions_from_one_address_are_limited_too(app):
-    codes = []
-    for n in range(125):  # a script dropping its cookie each time
+def test_new_conversations_from_one_address_are_limited_and_refused_crises_are_kept(app):
+    """A script dropping its cookie each time would open an urgent intake per crisis line and
+    bury real crises: new conversations per address are limited (20 per 10 minutes)."""
+    resident = WebVisitor(app.test_client())  # someone already chatting from the same address
+    assert resident.post({"type": "start"}).status_code == 200
+    codes, answers = [], []
+    for n in range(24):
         fresh = WebVisitor(app.test_client())
-        codes.append(fresh.post({"type": "start"}).status_code)
-    assert codes[:120] == [200] * 120 and codes[120:] == [429] * 5
+        reply = fresh.post({"type": "text", "text": f"死にたい {n}"})
+        codes.append(reply.status_code)
+        answers.append(reply.get_json())
+    assert codes[:19] == [200] * 19 and codes[19:] == [429] * 5
+    assert all(INOCHI in a["messages"][0]["text"] for a in answers[19:])  # the numbers, always
+    with session_scope() as s:
+        assert len(s.exec(select(Intake).where(Intake.urgent)).all()) == 19
+        kept = s.exec(select(WebhookEvent).where(WebhookEvent.error == "rate_limited")).all()
+        assert sorted(e.payload["text"] for e in kept) == sorted(f"死にたい {n}" for n in range(19, 24))
+        assert all(e.failed_at is not None and e.processed_at is None for e in kept)  # shown to staff
+    assert resident.post({"type": "choice", "value": "who:self"}).status_code == 200  # not a new one
     other = app.test_client().post("/chat/api/messages", json={"type": "start", "id": "other-0001"},
                                    environ_base={"REMOTE_ADDR": "192.0.2.7"})
     assert other.status_code == 200  # another address is not affected
