@@ -6,13 +6,14 @@ on a temporary failure we stop and raise, so the job is retried and nothing is s
 from __future__ import annotations
 
 import logging
-import os
 import time
+from datetime import datetime
 
 from sqlmodel import select
 
-from models import OutboxMessage
-from models.base import utcnow
+from bot.line.sender import SendResult
+from models import OutboxMessage, WebhookEvent
+from models.base import as_utc, utcnow
 from models.db import session_scope
 
 from . import runtime
@@ -20,34 +21,53 @@ from . import runtime
 log = logging.getLogger(__name__)
 
 
-# seconds: LINE reply tokens are good for about a minute (a fake LINE server may keep them longer)
-TOKEN_FRESH = float(os.environ.get("TSUNAGU_REPLY_TOKEN_FRESH") or 50)
+# seconds after the event reached us: LINE keeps an unused reply token valid for about a
+# minute. A reply tried within this window and then called invalid was used by that try.
+TOKEN_FRESH = 50.0
+MARK_TTL = 24 * 3600  # as long as LINE remembers a retry key
 
 
 class ReplyMarks:
-    """Which replies were attempted, and when: in Redis (shared by every worker, no fsync)
-    or, for the in-process default, in memory. Only times and ids are stored."""
+    """What became of each reply attempt, kept apart from the database transaction (which a
+    killed worker loses): in Redis (shared by every worker) or, for the in-process default,
+    in memory. Keyed by the message's retry key; only states are stored, no words or ids.
+
+    A mark is "trying:fresh" / "trying:stale" while the request is out (fresh: the token was
+    still within TOKEN_FRESH), then LINE's outcome ("sent", "reply_token_invalid", ...)."""
 
     def __init__(self):
-        self._local: dict[str, float] = {}
+        self._local: dict[str, tuple[str, float]] = {}
 
-    def seen_before(self, key: str) -> float | None:
-        """Record an attempt now; return the time of an earlier one, if any."""
-        now = time.time()
+    def begin(self, key: str, fresh: bool) -> str | None:
+        """Record a try starting now, unless one was recorded before; return that earlier mark."""
+        mark = "trying:fresh" if fresh else "trying:stale"
         redis = getattr(runtime.current().jobs, "connection", None)
         if redis is None:
-            if len(self._local) > 10_000:  # only fresh marks matter
-                self._local = {k: t for k, t in self._local.items() if now - t < TOKEN_FRESH}
+            now = time.time()
+            if len(self._local) > 10_000:  # the newest half: a killed try is retried within minutes
+                newest = sorted(self._local.items(), key=lambda kv: kv[1][1])[5_000:]
+                self._local = dict(newest)
             earlier = self._local.get(key)
-            self._local[key] = earlier or now
-            return earlier
+            if earlier is None:
+                self._local[key] = (mark, now)
+            return earlier[0] if earlier else None
         try:
             name = f"tsunagu:reply:{key}"
             with redis.pipeline() as pipe:
-                earlier, _ = pipe.get(name).set(name, now, nx=True, ex=300).execute()
-            return float(earlier) if earlier is not None else None
-        except Exception:  # noqa: BLE001 - without the mark we fall back to push (at least once)
+                earlier, _ = pipe.get(name).set(name, mark, nx=True, ex=MARK_TTL).execute()
+            return earlier.decode() if earlier is not None else None
+        except Exception:  # noqa: BLE001 - without marks: reply, then push (at least once)
             return None
+
+    def finish(self, key: str, outcome: str) -> None:
+        redis = getattr(runtime.current().jobs, "connection", None)
+        if redis is None:
+            self._local[key] = (outcome, time.time())
+            return
+        try:
+            redis.set(f"tsunagu:reply:{key}", outcome, ex=MARK_TTL)
+        except Exception:  # noqa: BLE001
+            pass
 
 
 reply_marks = ReplyMarks()
@@ -55,6 +75,11 @@ reply_marks = ReplyMarks()
 
 class DeliveryDeferred(Exception):
     """LINE answered 429/5xx or could not be reached; try again later."""
+
+
+def _received_at(event_id: str) -> datetime | None:
+    with session_scope() as session:
+        return session.exec(select(WebhookEvent.received_at).where(WebhookEvent.event_id == event_id)).first()
 
 
 def deliver_pending(channel: str, user_key: str, sender) -> int:
@@ -76,22 +101,32 @@ def deliver_pending(channel: str, user_key: str, sender) -> int:
     return sent
 
 
-def send_one(row: OutboxMessage, sender) -> str:
+def send_one(row: OutboxMessage, sender, token_received_at: datetime | None = None) -> str:
+    """Send one row: by its reply token if it has one, else (or when the token is spent or
+    LINE is busy) by push with the row's retry key. A row's retry key stays the same when a
+    killed worker's step is done again (workers.events), so a second push is a no-op at LINE.
+
+    A killed worker may have used the reply token without recording it; its mark tells:
+    LINE had answered "sent" -> done; the try was cut off while the token was fresh and LINE
+    now calls the token invalid -> that try used it, LINE delivered it -> done."""
     result = None
     if row.reply_token:
-        earlier = reply_marks.seen_before(f"{row.event_id}:{row.seq}")
-        result = sender.reply(row.reply_token, row.messages)
+        received = token_received_at or _received_at(row.event_id)
+        fresh = received is not None and (utcnow() - as_utc(received)).total_seconds() < TOKEN_FRESH
+        earlier = reply_marks.begin(row.retry_key, fresh)
+        if earlier == "sent" or earlier in ("reply_token_invalid", "retry_later"):
+            result = SendResult(earlier)  # decided by that try: done, or on to push
+        else:
+            result = sender.reply(row.reply_token, row.messages)
+            reply_marks.finish(row.retry_key, result.outcome)
         # a reply token is single-use: after any attempt, further tries go by push with the retry key
         row.reply_token = None
         if result.outcome == "sent":
             row.sent_via = "reply"
-        elif result.outcome == "reply_token_invalid" and earlier is not None and time.time() - earlier < TOKEN_FRESH:
-            # a worker killed in the middle of this reply had used the (still fresh) token: LINE
-            # delivered it then. Pushing now would show the resident the same answer twice.
-            row.status, row.sent_via, row.sent_at, row.last_error = "sent", "reply", utcnow(), None
-            row.attempts += 1
+        elif result.outcome == "reply_token_invalid" and earlier == "trying:fresh":
+            result = SendResult("sent")
+            row.sent_via = "reply"
             log.info("outbox %s: reply already delivered by an interrupted attempt", row.id)
-            return "sent"
     if result is None or result.outcome in ("reply_token_invalid", "retry_later"):
         result = sender.push(row.user_key, row.messages, row.retry_key, silent=row.silent)
         if result.outcome == "sent":

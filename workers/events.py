@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from datetime import datetime, timedelta
 
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -115,6 +116,8 @@ def _process_event(row_id: int, user_key: str, coordinator: str, sender) -> bool
                 rows.append(OutboxMessage(
                     channel="line", user_key=user_key, event_id=event.event_id, seq=seq,
                     messages=batch, reply_token=event.reply_token if seq == 0 else None,
+                    # the same key when a killed worker's step is done again: LINE drops a repeat push
+                    retry_key=answer_retry_key(event.event_id, seq),
                 ))
             session.add_all(rows)
         event.processed_at = utcnow()
@@ -124,11 +127,19 @@ def _process_event(row_id: int, user_key: str, coordinator: str, sender) -> bool
         if sender is not None:
             left = False
             for row in rows:
-                if send_one(row, sender) == "retry_later":
+                if send_one(row, sender, token_received_at=event.received_at) == "retry_later":
                     left = True
                     break
         log.info("processed event %s", event.event_id)
         return left
+
+
+def answer_retry_key(event_id: str, seq: int) -> str:
+    """X-Line-Retry-Key of the seq-th batch answering a LINE event: derived, not random."""
+    return str(uuid.uuid5(_ANSWER_KEYS, f"{event_id}:{seq}"))
+
+
+_ANSWER_KEYS = uuid.UUID("5b0c6c1e-2f5e-4b7a-9d0a-7473756e6167")  # namespace of answer retry keys
 
 
 def sweep_inbox(older_than: timedelta = timedelta(seconds=30)) -> int:
