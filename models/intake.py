@@ -69,6 +69,8 @@ class Intake(SQLModel, table=True):
     assignee_id: int | None = Field(default=None, foreign_key="staff_user.id", index=True)
     assigned_at: datetime | None = time_field(default=None)
     touched_at: datetime | None = time_field(default=None)  # last staff action (claim timeout)
+    # the resident wrote again after the intake; cleared when the assignee opens the case
+    resident_wrote_at: datetime | None = time_field(default=None)
     team: str | None = Field(default=None, max_length=16, index=True)
     triage_class: str | None = Field(default=None, max_length=2)
     triage_reason: str | None = Field(default=None, max_length=500)

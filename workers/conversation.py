@@ -40,15 +40,15 @@ def handle_input(
                   **_counter())
     result = step(state, inp, ctx)
     receipt_no = None
+    to_followup: dict = {}  # one message after the intake: one addition, one timeline entry
     for effect in result.effects:
         if effect.name in ("crisis", "open") and "intake" in effect.data:
             conv.open_intake_id = open_or_update(session, conv, effect.data["intake"], now).id
         elif effect.name == "crisis" and followup is not None:
-            add_to_intake(followup, now, crisis=effect.data)
+            to_followup["crisis"] = effect.data
         elif effect.name == "followup" and followup is not None:
-            add_to_intake(followup, now, words=effect.data.get("text"),
-                          suggested=effect.data.get("suggested", ()),
-                          wants_person=effect.data.get("wants_person", False))
+            to_followup.update(words=effect.data.get("text"), suggested=effect.data.get("suggested", ()),
+                               wants_person=effect.data.get("wants_person", False))
         elif effect.name == "submit":
             intake = open_or_update(session, conv, effect.data, now)
             record_consents(session, intake, effect.data["consents"])
@@ -62,6 +62,8 @@ def handle_input(
             blank_copies(session, channel=channel, user_key=user_key)
         elif effect.name == "withdraw_consent":
             withdraw_consents(session, channel, user_key, now)
+    if to_followup:
+        add_to_intake(session, followup, now, **to_followup)
     conv.state = result.state.to_dict()
     conv.updated_at = now
     session.add(conv)

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from dialogs import checklist
 from dialogs.office_hours import is_open, zone
 from models import ConsentRecord, Conversation, Household, Intake, Person, Reporter
+from models.case import CaseEvent
 from models.consent import latest_by_purpose
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
@@ -87,9 +88,13 @@ def latest_open_intake(session: Session, channel: str, user_key: str) -> Intake 
     ).first()
 
 
-def add_to_intake(intake: Intake, now: datetime, words: str | None = None, suggested=(),
+def add_to_intake(session: Session, intake: Intake, now: datetime, words: str | None = None, suggested=(),
                   wants_person: bool = False, crisis: dict | None = None) -> None:
-    """What a resident writes after submitting joins their open intake: staff see one case."""
+    """What a resident writes after submitting joins their open intake: staff see one case,
+    a timeline entry (without the words: they are in the intake) and a 新着 mark in the queue."""
+    session.add(CaseEvent(intake_id=intake.id, at=now, kind="resident_message", data={
+        "crisis_kinds": list(crisis["kinds"]) if crisis else [], "wants_person": wants_person}))
+    intake.resident_wrote_at = now
     if words:
         stamp = now.astimezone(zone()).strftime("%m/%d %H:%M")
         intake.free_text = f"{intake.free_text}\n【追加 {stamp}】{words}".lstrip("\n")

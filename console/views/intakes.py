@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import abort
+from sqlalchemy import update
 from sqlmodel import select
 
 from console.permissions import can
@@ -71,6 +72,9 @@ def get_intake(intake_id: int, user) -> IntakeDetail:
             from console.casepage import build
 
             detail.case = build(db, intake, user, detail.consents)
+            if intake.resident_wrote_at is not None and intake.assignee_id == user.id:
+                # the assignee has seen what the resident added: the queue's 新着 mark goes
+                db.execute(update(Intake).where(Intake.id == intake.id).values(resident_wrote_at=None))
     if not allowed:
         abort(403)  # after the block, so the refusal's audit row is committed
     return detail
