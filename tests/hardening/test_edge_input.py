@@ -78,3 +78,22 @@ def test_a_message_id_reused_by_another_visitor_gets_that_visitors_own_answer(ap
     assert all(m["kind"] != "crisis" for m in theirs)  # their own greeting, not someone else's answer
     with session_scope() as s:
         assert len(s.exec(select(WebhookEvent)).all()) == 2
+
+
+def test_an_invented_choice_is_asked_again_and_never_stored(visitor):
+    """Issue 9 item 13: `who:admin` was once taken as the reporter's role."""
+    import json
+
+    from sqlmodel import select
+
+    from models import Conversation, Intake
+    from models.db import session_scope
+
+    visitor.open()
+    reply = visitor.tap("who:admin")
+    assert reply and reply[-1]["choices"]  # the same question again
+    assert "admin" not in {c.get("value") for c in reply[-1]["choices"]}
+    with session_scope() as db:
+        states = [json.dumps(c.state) for c in db.exec(select(Conversation)).all()]
+        roles = db.exec(select(Intake.reporter_role)).all()
+    assert states and not any("admin" in s for s in states) and "admin" not in roles
