@@ -81,6 +81,11 @@ class Period:
             return [f"{self.first.year + (m + 3) // 12}-{(m + 3) % 12 + 1:02d}" for m in range(12)]
         return [(self.first + timedelta(days=n)).isoformat() for n in range((self.last - self.first).days + 1)]
 
+    def bucket_starts(self) -> list[datetime]:
+        """The local midnight each bucket of buckets() begins at."""
+        days = [date.fromisoformat(key if self.kind == "month" else f"{key}-01") for key in self.buckets()]
+        return [datetime.combine(day, time(0), tzinfo=office_hours.zone()) for day in days]
+
     def params(self) -> dict:
         """UTC bounds: SQLite stores UTC text and ignores an offset on a bound value."""
         return {"start": self.start.astimezone(timezone.utc), "end": self.end.astimezone(timezone.utc)}
@@ -122,13 +127,13 @@ IN_PERIOD = "received_at >= :start AND received_at < :end"
 def intake_counts(session, period: Period) -> dict:
     """One scan of the intakes received in the period: the totals, and counts per time bucket,
     channel, reporter role and ◎ item (console/stats_sql.grouped)."""
-    d = q.dialect(session)
-    bucket = q.local("received_at", d, "month" if period.kind == "year" else "day")
+    bucket, bucket_params = q.bucket("received_at", q.dialect(session), "month" if period.kind == "year" else "day",
+                                     period.bucket_starts(), period.buckets())
     measures = ["count(*)", "sum(CASE WHEN after_hours THEN 1 ELSE 0 END)", "sum(CASE WHEN crisis THEN 1 ELSE 0 END)",
                 "sum(CASE WHEN urgent THEN 1 ELSE 0 END)", "sum(CASE WHEN reporter_role <> 'self' THEN 1 ELSE 0 END)"]
     found = q.grouped(session, f"FROM intake WHERE {IN_PERIOD}",
                       {"all": None, "bucket": bucket, "channel": "channel", "reporter_role": "reporter_role",
-                       "primary": '"primary"'}, measures, **period.params())
+                       "primary": '"primary"'}, measures, **period.params(), **bucket_params)
     return {name: {k: int(v[0] or 0) for k, v in by_key.items()} for name, by_key in found.items()} | {
         "totals": tuple(int(v or 0) for v in found["all"].get(None, (0,) * len(measures)))}
 

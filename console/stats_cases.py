@@ -64,21 +64,22 @@ def _per_intake(clock: q.BusinessClock, d: str, hours: dict[str, float]) -> str:
 
     Three steps, each computed once per row (OFFSET 0 keeps PostgreSQL from folding them
     together and repeating the work): the local minute of each time (r received, f first
-    claim, c first contact, s end of the SLA wait), its calendar day, its business minutes."""
+    claim, c first contact), its calendar day, its business minutes."""
     limit = "CASE WHEN i.crisis THEN {crisis} WHEN i.urgent THEN {wants_person} ELSE {other} END".format(
         **{tier: math.floor(float(h) * 60) for tier, h in hours.items()})
     lm = lambda column: q.local_minute(column, d)  # noqa: E731
     fence = "OFFSET 0" if d == "postgresql" else ""
-    times = ("r", "f", "c", "s")
+    times = ("r", "f", "c")
     days = ", ".join(f"{clock.day(t, 'k_' + t)} AS {t}_day" for t in times)
     joins = " ".join(clock.join(t, "k_" + t) for t in times)
     bm = {t: clock.minutes(f"{t}_day", t) for t in times}
+    now = clock.once(lm(":now"))
     return f"""
         SELECT {bm['f']} - {bm['r']} AS claim_wait, {bm['c']} - {bm['r']} AS contact_wait,
-               {bm['s']} - {bm['r']} AS sla_wait, claimed, lim
-        FROM (SELECT r, f, c, s, {days}, claimed, lim
+               CASE WHEN claimed THEN {bm['f']} ELSE {now} END - {bm['r']} AS sla_wait, claimed, lim
+        FROM (SELECT r, f, c, {days}, claimed, lim
               FROM (SELECT {lm('i.received_at')} AS r, {lm('f.t')} AS f, {lm('c.t')} AS c,
-                           coalesce({lm('f.t')}, {lm(':now')}) AS s, f.t IS NOT NULL AS claimed, {limit} AS lim
+                           f.t IS NOT NULL AS claimed, {limit} AS lim
                     FROM intake i LEFT JOIN ({FIRST_CLAIM}) f ON f.intake_id = i.id
                                   LEFT JOIN ({FIRST_CONTACT}) c ON c.intake_id = i.id
                     WHERE i.received_at >= :start AND i.received_at < :end {fence}) AS local_minutes

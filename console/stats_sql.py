@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import ARRAY, Date, DateTime, Integer, bindparam, text
+from sqlalchemy import ARRAY, Date, DateTime, Integer, String, bindparam, text
 
 from dialogs import office_hours
 
@@ -24,13 +24,14 @@ def dialect(session) -> str:
 
 def rows(session, sql: str, **params) -> list:
     """Run `sql`; parameters named start / end / now are bound as UTC times and first / last
-    as dates (so SQLite gets the same text format the columns are stored in), a list :cal as
-    an integer array."""
+    as dates (so SQLite gets the same text format the columns are stored in), lists as arrays."""
     statement = text(sql)
     typed = [bindparam(name, type_=UTC_TIME) for name in TIME_PARAMS if f":{name}" in sql]
     typed += [bindparam(name, type_=Date()) for name in DATE_PARAMS if f":{name}" in sql]
-    if isinstance(params.get("cal"), list):  # BusinessClock's days on PostgreSQL
-        typed.append(bindparam("cal", type_=ARRAY(Integer)))
+    for name, value in params.items():  # lists (PostgreSQL only): arrays of their items' type
+        if isinstance(value, list) and value:
+            item = {int: Integer(), str: String(), datetime: UTC_TIME}[type(value[0])]
+            typed.append(bindparam(name, type_=ARRAY(item)))
     if typed:
         statement = statement.bindparams(*typed)
     return list(session.execute(statement, params))
@@ -55,6 +56,16 @@ def local(column: str, d: str, pattern: str) -> str:
         return f"to_char({column} AT TIME ZONE '{office_hours.zone().key}', '{fmt}')"
     fmt = {"day": "%Y-%m-%d", "month": "%Y-%m"}[pattern]
     return f"strftime('{fmt}', {column}, '+{_offset_hours()} hours')"
+
+
+def bucket(column: str, d: str, pattern: str, starts: list[datetime], keys: list[str]) -> tuple[str, dict]:
+    """(SQL, params): the local() text key of `column`'s bucket. On PostgreSQL the key of the
+    bucket width_bucket finds among the buckets' `starts` (a binary search: a third of the cost
+    of to_char in local time per row); SQLite formats the local time."""
+    if d == "postgresql":
+        return (f"(CAST(:bucket_keys AS text[]))[width_bucket({column}, CAST(:bucket_starts AS timestamptz[]))]",
+                {"bucket_keys": keys, "bucket_starts": [s.astimezone(timezone.utc) for s in starts]})
+    return local(column, d, pattern), {}
 
 
 def json_items(column: str, d: str, alias: str) -> str:
@@ -150,6 +161,13 @@ class BusinessClock:
         if self.d == "postgresql":
             return f"(:cal)[{minute} / 1440 - :day0 + 1]"
         return f"{alias}.value"
+
+    def once(self, minute: str) -> str:
+        """SQL: business minutes to a local minute that is the same for every row (a scalar
+        subquery, computed once per statement)."""
+        if self.d == "postgresql":
+            return f"(SELECT {self.minutes(self.day(minute, ''), minute)})"
+        return f"(SELECT {self.minutes('k.value', minute)} FROM calendar k WHERE k.day = {minute} / 1440)"
 
     def minutes(self, day: str, minute: str) -> str:
         """SQL: business minutes from the first day to local minute `minute`, whose day() is `day`."""
