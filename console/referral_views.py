@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
-from console import cases, directory, referral_flow, referrals
+from console import cases, contact_safety, directory, referral_flow, referrals
 from console.permissions import can
 from console.views import labels
 from models import Agency, Household, Intake, Person, Referral, Reporter, StaffUser
 from models.audit import record_event
 from models.case import ContactLog
+from models.consent import latest_by_purpose
+from workers.intakes import consent_history
 
 
 class _ReferralLabels:
@@ -66,6 +68,14 @@ class AgencyReferral(_ReferralLabels):
     household: Household | None = None
     contacts: list[ContactLog] = field(default_factory=list)
     overdue: bool = False
+    consents: dict[str, str] = field(default_factory=dict)  # {purpose: newest action}
+
+    @property
+    def cautions(self) -> list[str]:
+        """The safety instructions that go with the phone number: the same as the coordinator sees."""
+        if self.reporter is None:
+            return []
+        return contact_safety.cautions(self.reporter.contact, self.consents, self.reporter.keep_identity)
 
     @property
     def moves(self) -> list[referral_flow.Move]:
@@ -94,6 +104,8 @@ def for_agency(session: Session, referral_id: int, user) -> AgencyReferral | Non
         view.reporter = session.get(Reporter, intake.reporter_id) if intake.reporter_id else None
         view.person = session.get(Person, intake.person_id) if intake.person_id else None
         view.household = session.get(Household, intake.household_id) if intake.household_id else None
+        view.consents = {purpose: record.action for purpose, record in
+                         latest_by_purpose(consent_history(session, intake.id)).items()}
     return view
 
 

@@ -11,6 +11,7 @@ from flask import abort
 from sqlalchemy import update
 from sqlmodel import select
 
+from console import contact_safety
 from console.permissions import can
 from console.views import labels
 from console.views.highlight import highlight
@@ -31,6 +32,13 @@ class IntakeDetail:
     @property
     def consent_status(self) -> list[tuple[str, str, str]]:
         return labels.consent_status(self.intake.reporter_role, latest_actions(self.consents))
+
+    @property
+    def cautions(self) -> list[str]:
+        """Before phoning or visiting: the resident's safety instructions (highlighted)."""
+        return contact_safety.cautions(self.reporter.contact if self.reporter else None,
+                                       latest_actions(self.consents),
+                                       self.reporter.keep_identity if self.reporter else None)
 
     @property
     def free_text_html(self):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 
-from console import lifecycle
+from console import contact_safety, lifecycle
 from console.queue import QueueFilter, list_queue
 from console.views import case_forms as forms
 from console.views import intakes, labels
@@ -63,7 +63,7 @@ for _code in ERRORS:
 
 @bp.app_context_processor
 def console_labels():
-    return {"labels": labels}
+    return {"labels": labels, "contact_wording": contact_safety.wording()}
 
 
 @bp.app_template_filter("jst")

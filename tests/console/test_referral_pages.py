@@ -20,7 +20,7 @@ def user(db, username):
     return db.exec(select(StaffUser).where(StaffUser.username == username)).one()
 
 
-def referred(code="seikatsu", consents=None, **fields) -> tuple[int, int]:
+def referred(code="seikatsu", consents=None, contact=None, members=None, **fields) -> tuple[int, int]:
     intake_id = make_intake(free_text=WORDS, categories=["rent_loan", "income"], primary="rent_loan",
                             consents=consents, **fields)
     with session_scope() as db:
@@ -28,7 +28,10 @@ def referred(code="seikatsu", consents=None, **fields) -> tuple[int, int]:
         # the contact phone the fixture stores is replaced by one we look for
         from models import Reporter
         reporter = db.get(Reporter, intake.reporter_id)
-        reporter.contact = {**reporter.contact, "phone": PHONE}
+        reporter.contact = {**reporter.contact, "phone": PHONE, **(contact or {})}
+        if members is not None:
+            from models import Household
+            db.get(Household, intake.household_id).members = members
         cases.claim(db, intake, me)
         cases.triage(db, intake, me, "1", "主訴が明確")
         agency = db.exec(select(Agency).where(Agency.code == code)).one()
@@ -45,13 +48,40 @@ def test_agency_with_consent_sees_words_and_contact(as_role):
     assert WORDS in page and PHONE in page and "住居確保給付金の申請を手伝ってください" in page
 
 
+def test_agency_sees_the_safety_instructions_with_the_phone_number(as_role):
+    """Walk finding 1: the phone number never without 電話・訪問は あぶない / 留守電に残さないで."""
+    _, rid = referred(consents={"share": ["granted"], "voicemail": ["declined"]}, members=["partner"],
+                      contact={"safety": "unsafe", "voicemail": "no"})
+    page = as_role("agency").get(f"/console/referrals/{rid}").get_data(as_text=True)
+    assert PHONE in page
+    box = page[page.index('id="contact-cautions"'):page.index("</section>", page.index('id="contact-cautions"'))]
+    assert 'role="alert"' in page and "連絡の前に必ず確認してください" in box
+    assert "電話・訪問は あぶない" in box and "留守電に残さないで" in box
+    assert "電話・訪問は あぶない</span>" in page and "いいえ、残さないで</span>" in page  # the rows, as badges
+    assert '<dd id="household">配偶者・パートナー</dd>' in page
+
+
+def test_agency_sees_unanswered_safety_as_a_caution_not_as_nothing(as_role):
+    _, rid = referred(consents={"share": ["granted"]})  # the fixture's contact has no safety or voicemail answer
+    page = as_role("agency").get(f"/console/referrals/{rid}").get_data(as_text=True)
+    assert "連絡の注意を聞けていません" in page and "留守電に残してよいか聞けていません" in page
+    assert page.count(">未回答</span>") == 2
+
+
+def test_a_safe_contact_shows_no_caution(as_role):
+    _, rid = referred(consents={"share": ["granted"], "voicemail": ["granted"]},
+                      contact={"safety": "safe", "voicemail": "yes"})
+    page = as_role("agency").get(f"/console/referrals/{rid}").get_data(as_text=True)
+    assert PHONE in page and 'id="contact-cautions"' not in page and "とくにない" in page
+
+
 @pytest.mark.parametrize("consents", [None, {"share": ["declined"]}, {"share": ["granted", "withdrawn"]}])
 def test_agency_without_consent_sees_only_that_a_referral_is_proposed(as_role, consents):
     _, rid = referred(consents=consents)
     client = as_role("agency")
     page = client.get(f"/console/referrals/{rid}").get_data(as_text=True)
     assert "家賃・ローンの支払いについて" in page and "依頼中" in page
-    for secret in (WORDS, PHONE, "住居確保給付金の申請を手伝ってください", "八王子市元本郷町"):
+    for secret in (WORDS, PHONE, "住居確保給付金の申請を手伝ってください", "八王子市元本郷町", "contact-cautions"):
         assert secret not in page
     assert "同意がない" in page
 
