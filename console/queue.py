@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import abort
-from sqlalchemy import String, and_, cast, exists, func, or_
+from sqlalchemy import String, and_, cast, exists, func, literal, or_
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Session, select
 
 from console import lifecycle, sla
@@ -137,7 +138,15 @@ def _overdue_condition(now: datetime):
         and_(~Intake.crisis, ~Intake.urgent, Intake.received_at < other_t)))
 
 
-def _conditions(f: QueueFilter, user, now: datetime) -> list:
+def _has_item(item: str, dialect: str):
+    """The resident marked this checklist id. PostgreSQL: JSON containment, served by the GIN
+    index of migration 0070; elsewhere (SQLite) a match on the stored JSON text."""
+    if dialect == "postgresql":
+        return cast(Intake.categories, JSONB).op("@>")(literal([item], JSONB))
+    return cast(Intake.categories, String).like(f'%"{item}"%')
+
+
+def _conditions(f: QueueFilter, user, now: datetime, dialect: str = "sqlite") -> list:
     where = []
     if f.receipt:
         receipt = f.receipt if "-" in f.receipt or len(f.receipt) != 8 else f"{f.receipt[:4]}-{f.receipt[4:]}"
@@ -147,7 +156,7 @@ def _conditions(f: QueueFilter, user, now: datetime) -> list:
     elif f.state != "all":
         where.append(Intake.status == f.state)
     if f.category:
-        where.append(cast(Intake.categories, String).like(f'%"{f.category}"%'))
+        where.append(_has_item(f.category, dialect))
     if f.team:
         where.append(Intake.team == f.team)
     if f.agency is not None:
@@ -199,10 +208,10 @@ def list_queue(user, f: QueueFilter, now: datetime | None = None) -> Queue:
     if not can(user, "queue.view"):
         abort(403)
     now = now or utcnow()
-    where = _conditions(f, user, now)
     order = (Intake.crisis.desc(), Intake.urgent.desc(), Intake.received_at, Intake.id)
     topics = can(user, "queue.view_topics")
     with session_scope() as db:
+        where = _conditions(f, user, now, db.get_bind().dialect.name)
         total, urgent, waiting = _counts(db, f, where)
         pages = max(1, -(-total // PAGE_SIZE))
         intakes = db.exec(select(Intake).where(*where).order_by(*order)

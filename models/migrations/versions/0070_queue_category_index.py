@@ -1,0 +1,23 @@
+"""the queue's 困りごと filter at 100,000 intakes (PostgreSQL): a GIN index over the checklist
+ids, so "every case about debt" is an index lookup instead of reading every row's JSON as text
+(console/queue.py asks `categories::jsonb @> '["debt"]'` there; SQLite keeps the text match)
+
+Revision ID: 0070
+Revises: 0060
+"""
+from alembic import op
+
+revision = '0070'
+down_revision = '0060'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("CREATE INDEX ix_intake_categories_gin ON intake USING gin ((categories::jsonb) jsonb_path_ops)")
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP INDEX ix_intake_categories_gin")
