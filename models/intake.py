@@ -35,7 +35,8 @@ class Household(SQLModel, table=True):
 
 
 class Intake(SQLModel, table=True):
-    # the queue's indexes (crisis DESC, urgent DESC, received_at, id) are in migration 0030
+    # the queue's indexes (crisis DESC, urgent DESC, received_at, id) are in migration 0030; the open
+    # cases' flags and (PostgreSQL) the checklist ids in 0070
 
     id: int | None = Field(default=None, primary_key=True)
     receipt_no: str = Field(unique=True, index=True, max_length=16)
