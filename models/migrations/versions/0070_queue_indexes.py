@@ -5,13 +5,13 @@ row's JSON as text (console/queue.py asks `categories::jsonb @> '["debt"]'` ther
 the text match)
 
 Revision ID: 0070
-Revises: 0060
+Revises: 0120
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0070'
-down_revision = '0060'
+down_revision = '0120'
 branch_labels = None
 depends_on = None
 
