@@ -103,8 +103,13 @@ def safe_next(target: str | None) -> str | None:
 
 
 def home(staff) -> str:
-    """Where a role starts: agency staff at their referrals, everyone else at the queue."""
-    return url_for("referrals.inbox") if staff.role == "agency" else url_for("console.queue")
+    """Where a role starts: agency staff at their referrals, viewers at the statistics, the
+    coordinators at the queue."""
+    if can(staff, "queue.view"):
+        return url_for("console.queue")
+    if can(staff, "stats.view"):
+        return url_for("stats.index")
+    return url_for("referrals.inbox")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -148,4 +153,6 @@ def init_app(app: Flask) -> None:
     def console_context():
         from console import config_store  # the label staff set in 管理 → 設定 (env value is the default)
 
-        return {"can": can, "coordinator_label": config_store.cached("coordinator_label")}
+        signed_in = current_user.is_authenticated
+        return {"can": can, "coordinator_label": config_store.cached("coordinator_label"),
+                "console_home": home(current_user) if signed_in else url_for("auth.login")}

@@ -6,9 +6,8 @@ server would refuse anyway.
 - admin, suishin (推進員): the queue with what each worry is about, and every intake in full.
   Changing a case (triage, meetings, plans, contacts, close) is for its assignee (or admin):
   claim it first. Approving a 支援プラン is for city staff (StaffUser.city_staff) or admin.
-- viewer (閲覧のみ): the queue's metadata (receipt number, time, channel, who wrote,
-  after-hours, consent, status, urgent or not) and the counts page - not the worries, crisis
-  kinds or any text.
+- viewer (閲覧のみ): statistics only - the 統計 and 件数 pages and the Excel 実績報告 (counts).
+  No queue: its rows are cases one by one (receipt numbers, assignees), which is not statistics.
 - agency (関係機関職員): only what is referred to their agency (console referrals).
 """
 from __future__ import annotations
@@ -16,7 +15,7 @@ from __future__ import annotations
 COORDINATORS = frozenset({"admin", "suishin"})
 
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "queue.view": frozenset({"admin", "suishin", "viewer"}),
+    "queue.view": COORDINATORS,  # case by case: receipt numbers, times, assignees
     "queue.view_topics": COORDINATORS,  # ◎/〇 items and crisis kinds per row
     "intake.view": COORDINATORS,  # the detail page: free text, people, consent
     "events.manage": frozenset({"admin"}),  # messages the bot could not handle: list, retry

@@ -29,7 +29,7 @@ ROUTES = [
     ("post", "/console/logout", None, 302),
     ("get", "/console/", "admin", 200),
     ("get", "/console/", "suishin", 200),
-    ("get", "/console/", "viewer", 200),
+    ("get", "/console/", "viewer", 403),
     ("get", "/console/", "agency", 403),
     ("get", "/console/intakes/{id}", "admin", 200),
     ("get", "/console/intakes/{id}", "suishin", 200),

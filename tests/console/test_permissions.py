@@ -14,7 +14,7 @@ class User:
 @pytest.mark.parametrize("role, action, allowed", [
     ("admin", "queue.view", True), ("admin", "queue.view_topics", True), ("admin", "intake.view", True),
     ("suishin", "queue.view", True), ("suishin", "queue.view_topics", True), ("suishin", "intake.view", True),
-    ("viewer", "queue.view", True), ("viewer", "queue.view_topics", False), ("viewer", "intake.view", False),
+    ("viewer", "queue.view", False), ("viewer", "queue.view_topics", False), ("viewer", "intake.view", False),
     ("agency", "queue.view", False), ("agency", "queue.view_topics", False), ("agency", "intake.view", False),
 ])
 def test_role_table(role, action, allowed):

@@ -4,7 +4,7 @@ from sqlmodel import select
 
 from models import AuditEvent
 from models.db import session_scope
-from tests.console.conftest import make_intake
+from tests.console.conftest import login, make_intake
 
 T0 = datetime(2026, 11, 20, 0, 0, tzinfo=timezone.utc)  # 09:00 JST
 
@@ -47,17 +47,25 @@ def test_queue_columns_in_japanese(as_role):
     assert "家賃が払えません" not in page  # no free text in the queue
 
 
-def test_viewer_sees_metadata_but_not_topics_or_links(as_role):
-    intake_id = make_intake(receipt_no="CRISIS-1", crisis=True, urgent=True, crisis_kinds=["suicide"],
-                            crisis_evidence=["死にたい"], free_text="死にたい")
-    page = as_role("viewer").get("/console/").get_data(as_text=True)
-    assert "CRISIS-1" in page and "危機" in page
-    assert "自殺の危険" not in page and "債務について" not in page and "死にたい" not in page
-    assert f"/console/intakes/{intake_id}" not in page
+def test_viewer_sees_statistics_only_never_the_case_by_case_queue(client, staff):
+    """Walk finding 11: 閲覧のみ is for statistics users; the queue lists cases one by one
+    (receipt numbers, assignees, a filter of every staff member)."""
+    make_intake(receipt_no="CRISIS-1", crisis=True, urgent=True, crisis_kinds=["suicide"],
+                crisis_evidence=["死にたい"], free_text="死にたい")
+    response = login(client, "viewer")
+    assert response.headers["Location"] == "/console/stats/"  # starts at the statistics
+    for path in ("/console/", "/console/?show=urgent"):
+        refused = client.get(path)
+        assert refused.status_code == 403
+        assert "CRISIS-1" not in refused.get_data(as_text=True)
+    stats = client.get("/console/stats/").get_data(as_text=True)
+    assert "CRISIS-1" not in stats and "推進員（デモ）" not in stats
+    assert 'href="/console/stats/"' in stats and 'href="/console/"' not in stats  # no link to the queue
+    assert client.get("/console/counts").status_code == 200
 
 
 def test_queue_view_is_audited(as_role):
-    as_role("viewer").get("/console/")
+    as_role("suishin").get("/console/")
     with session_scope() as db:
         assert db.exec(select(AuditEvent.action).where(AuditEvent.action == "queue.view")).all() == ["queue.view"]
 

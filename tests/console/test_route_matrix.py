@@ -17,7 +17,8 @@ ROLES = ("admin", "suishin", "viewer", "agency", None)
 # DONE: the change was made or refused with a message on the case page (never a 500).
 COORD = {"admin": DONE, "suishin": DONE, "viewer": FORBIDDEN, "agency": FORBIDDEN}
 ROUTES = {
-    "console.queue": ("get", {"admin": OK, "suishin": OK, "viewer": OK, "agency": FORBIDDEN}),
+    # viewer: statistics only (walk finding 11): no case-by-case list
+    "console.queue": ("get", {"admin": OK, "suishin": OK, "viewer": FORBIDDEN, "agency": FORBIDDEN}),
     "console.intake": ("get", {"admin": OK, "suishin": OK, "viewer": FORBIDDEN, "agency": FORBIDDEN}),
     "counts.index": ("get", {"admin": OK, "suishin": OK, "viewer": OK, "agency": FORBIDDEN}),
     "failed_events.index": ("get", {"admin": OK, "suishin": FORBIDDEN, "viewer": FORBIDDEN, "agency": FORBIDDEN}),
