@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 
 from console import lifecycle
 from console.permissions import can
-from models import ConsentOverride, ContactLog, Intake, Meeting, StaffUser, SupportPlan
+from models import ConsentOverride, ContactLog, Intake, Meeting, Referral, StaffUser, SupportPlan
 from models.audit import ACTIONS, record_event as audit
 from models.base import as_utc, utcnow
 from models.case import CaseEvent
@@ -325,10 +325,27 @@ def close(session: Session, intake: Intake, actor, outcome: str, note: str = "",
           expected: str | None = None, now: datetime | None = None) -> CaseEvent:
     if outcome not in lifecycle.OUTCOMES:
         raise CaseError("invalid", field="終結の理由")
+    _check_can_close(session, intake, outcome, (note or "").strip())
     now = now or utcnow()
     return transition(session, intake, actor, "closed", expected=expected, now=now,
                       fields={"outcome": outcome, "closed_at": now},
                       outcome=outcome, note=(note or "").strip()[:NOTE_LIMIT])
+
+
+def _check_can_close(session: Session, intake: Intake, outcome: str, note: str) -> None:
+    """No case ends with work still promised (found by the outside walk): a request the agency
+    has not answered is withdrawn first; an accepted one may stay only when the case is handed
+    over to that agency; a crisis with no contact on record needs a written reason."""
+    statuses = session.exec(select(Referral.status).where(Referral.intake_id == intake.id)).all()
+    waiting = sum(1 for st in statuses if st == "requested")
+    accepted = sum(1 for st in statuses if st == "accepted")
+    if waiting:
+        raise CaseError("close_open_requests", count=waiting)
+    if accepted and outcome != "handed_over":
+        raise CaseError("close_accepted_referrals", count=accepted)
+    if intake.crisis and not note and session.exec(
+            select(ContactLog.id).where(ContactLog.intake_id == intake.id).limit(1)).first() is None:
+        raise CaseError("close_crisis_without_contact")
 
 
 def reopen(session: Session, intake: Intake, actor, reason: str, expected: str | None = None) -> CaseEvent:

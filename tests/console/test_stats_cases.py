@@ -51,9 +51,9 @@ def worked(known, staff):  # noqa: F811
         cases.close(db, b, suishin, "handed_over", now=jst(2026, 7, 1, 10, 0))
         # C: received Wed 4/1 0:00 (crisis), claimed 9:00 (30); closed, reopened, closed again
         cases.claim(db, c, suishin, now=jst(2026, 4, 1, 9, 0))
-        cases.close(db, c, suishin, "resolved", now=jst(2026, 4, 10, 10, 0))
+        cases.close(db, c, suishin, "resolved", "電話で無事を確認、警察が保護", now=jst(2026, 4, 10, 10, 0))
         cases.reopen(db, c, suishin, "また連絡があった")
-        cases.close(db, c, suishin, "unreachable", now=jst(2026, 12, 1, 10, 0))
+        cases.close(db, c, suishin, "unreachable", "3回電話したがつながらない", now=jst(2026, 12, 1, 10, 0))
         # E: received in fiscal 2025, worked on in fiscal 2026 -> 継続
         cases.log_contact(db, e, suishin, "phone", jst(2026, 4, 2, 10, 0))
         # D and F are never claimed
