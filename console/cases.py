@@ -333,16 +333,13 @@ def close(session: Session, intake: Intake, actor, outcome: str, note: str = "",
 
 
 def _check_can_close(session: Session, intake: Intake, outcome: str, note: str) -> None:
-    """No case ends with work still promised (found by the outside walk): a request the agency
-    has not answered is withdrawn first; an accepted one may stay only when the case is handed
-    over to that agency; a crisis with no contact on record needs a written reason."""
-    statuses = session.exec(select(Referral.status).where(Referral.intake_id == intake.id)).all()
-    waiting = sum(1 for st in statuses if st == "requested")
-    accepted = sum(1 for st in statuses if st == "accepted")
-    if waiting:
-        raise CaseError("close_open_requests", count=waiting)
-    if accepted and outcome != "handed_over":
-        raise CaseError("close_accepted_referrals", count=accepted)
+    """No case ends with work still promised (found by the outside walk): a request still
+    waiting for its answer or accepted and under way stays only when the case is handed over to
+    the agencies (他機関へ引継ぎ); a crisis with no contact on record needs a written reason."""
+    open_requests = session.exec(select(func.count()).select_from(Referral).where(
+        Referral.intake_id == intake.id, Referral.status.in_(("requested", "accepted")))).one()
+    if open_requests and outcome != "handed_over":
+        raise CaseError("close_open_referrals", count=open_requests)
     if intake.crisis and not note and session.exec(
             select(ContactLog.id).where(ContactLog.intake_id == intake.id).limit(1)).first() is None:
         raise CaseError("close_crisis_without_contact")

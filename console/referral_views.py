@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
-from console import cases, contact_safety, directory, referral_flow, referrals
+from console import cases, contact_safety, directory, lifecycle, referral_flow, referrals
 from console.permissions import can
 from console.views import labels
 from models import Agency, Household, Intake, Person, Referral, Reporter, StaffUser
@@ -69,6 +69,7 @@ class AgencyReferral(_ReferralLabels):
     contacts: list[ContactLog] = field(default_factory=list)
     overdue: bool = False
     consents: dict[str, str] = field(default_factory=dict)  # {purpose: newest action}
+    case_outcome: str | None = None  # the coordinator closed the case: its outcome, in words
 
     @property
     def cautions(self) -> list[str]:
@@ -95,7 +96,9 @@ def for_agency(session: Session, referral_id: int, user) -> AgencyReferral | Non
     assignee = session.get(StaffUser, assignee_id) if assignee_id else None
     view = AgencyReferral(referral=referral, agency=session.get(Agency, referral.agency_id),
                           receipt_no=intake.receipt_no, coordinator=assignee.display_name if assignee else "—",
-                          shared=cases.sharing_allowed(session, intake), overdue=referrals.overdue(referral))
+                          shared=cases.sharing_allowed(session, intake), overdue=referrals.overdue(referral),
+                          case_outcome=lifecycle.wording()["outcomes"].get(intake.outcome, "—")
+                          if intake.status == "closed" else None)
     view.contacts = session.exec(select(ContactLog).where(ContactLog.intake_id == intake.id,
                                                           ContactLog.agency_id == referral.agency_id)
                                  .order_by(ContactLog.happened_at)).all()

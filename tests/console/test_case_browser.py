@@ -154,10 +154,14 @@ def test_web_chat_intake_to_closed_case(app, staff, live_server, browser_page, t
         expect(page.locator("#contacts")).to_contain_text("同行支援")
         page.click("button[data-move=monitor]")
         expect(page.locator("p.flash").first).to_have_text("状態を「モニタリング」にしました。")
+        # the request to 高齢者あんしん相談センター is still open: 解決 is refused, 引継ぎ is the honest end
         page.check("#close-form input[value='resolved']")
         page.click("#close-form button[type=submit]")
+        expect(page.locator("p.flash").first).to_contain_text("まだ終わっていません")
+        page.check("#close-form input[value='handed_over']")
+        page.click("#close-form button[type=submit]")
         expect(page.locator("p.flash").first).to_have_text("終結しました。")
-        expect(page.locator("#case-state")).to_have_text("終結（解決）")
+        expect(page.locator("#case-state")).to_have_text("終結（他機関へ引継ぎ）")
         kinds = page.locator("#timeline li").evaluate_all("els => els.map(e => e.dataset.kind)")
         assert kinds == ["close", "monitor", "contact", "reply", "start_support", "plan", "convene", "refer",
                          "return", "referral_send_back", "refer", "triage", "claim"]

@@ -12,7 +12,7 @@ from console.referrals import ReferralError
 from models import Agency, Intake, Referral, StaffUser
 from models.case import CaseEvent
 from models.db import session_scope
-from tests.console.conftest import make_intake
+from tests.console.conftest import PASSWORD, make_intake
 
 
 def user(db, username):
@@ -173,3 +173,44 @@ def test_hostile_lengths_are_refused_with_a_message_and_nothing_changes(staff):
     assert long_proposal.value.key == "too_long"
     with session_scope() as db:
         assert db.get(Referral, rid).status == "requested"
+
+
+# ---- closing a case with referrals (found by the outside walk) ------------------------------
+
+def close(intake_id, outcome, note=""):
+    with session_scope() as db:
+        intake = db.get(Intake, intake_id)
+        cases.close(db, intake, user(db, "suishin"), outcome, note, expected=intake.status)
+
+
+def test_a_case_with_an_unanswered_request_cannot_be_closed_until_it_is_withdrawn(staff):
+    intake_id = triaged_case()
+    (rid,) = refer(intake_id, "seikatsu")
+    with pytest.raises(cases.CaseError, match="1 件、まだ終わっていません"):
+        close(intake_id, "resolved")
+    with session_scope() as db:
+        referrals.withdraw(db, rid, user(db, "suishin"), "本人が自分で申請した")
+    close(intake_id, "resolved")
+    assert case(intake_id)[0] == "closed"
+
+
+def test_an_accepted_referral_stays_only_when_the_case_is_handed_over_and_the_agency_sees_it_closed(
+        app, staff):
+    intake_id = triaged_case()
+    (rid,) = refer(intake_id, "seikatsu")
+    agency_does("accept", rid)
+    with pytest.raises(cases.CaseError, match="まだ終わっていません"):
+        close(intake_id, "resolved")
+    close(intake_id, "handed_over")
+    client = app.test_client()
+    client.post("/console/login", data={"username": "agency", "password": PASSWORD})
+    page = client.get(f"/console/referrals/{rid}").get_data(as_text=True)
+    assert 'id="case-closed"' in page and "他機関へ引継ぎ" in page
+
+
+def test_a_crisis_closed_without_any_contact_needs_a_written_reason(staff):
+    intake_id = triaged_case(crisis=True, urgent=True, crisis_kinds=["suicide"])
+    with pytest.raises(cases.CaseError, match="対応記録がありません"):
+        close(intake_id, "resolved")
+    close(intake_id, "unreachable", "3日間、朝夕に電話したがつながらない。警察に安否確認を依頼済み")
+    assert case(intake_id)[0] == "closed"
