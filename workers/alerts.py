@@ -13,7 +13,7 @@ import json
 import logging
 import smtplib
 import urllib.request
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from functools import cache
 from pathlib import Path
@@ -63,19 +63,20 @@ def alert_text(intake: Intake, public_url: str) -> tuple[str, str, dict]:
     return w["subject"].format(**values), w["body"].format(**values), data
 
 
-def send_oncall_alerts() -> int:
+def send_oncall_alerts(now: datetime | None = None) -> int:
     """Periodic job. Returns the number of alerts sent in this run. One run at a time across
-    all workers (a lock), so an alert is never sent twice by two runs."""
+    all workers (a lock), so an alert is never sent twice by two runs. `now` is for tests that
+    replay a fixed night; the job itself runs on the clock."""
     rt = runtime.current()
     if not targets(rt.settings):
         return 0
     with user_lock("oncall", "alerts", getattr(rt.jobs, "connection", None), timeout=120):
-        return _send_due(rt.settings)
+        return _send_due(rt.settings, now or utcnow())
 
 
-def _send_due(settings) -> int:
+def _send_due(settings, now: datetime) -> int:
     wanted = targets(settings)
-    since = utcnow() - LOOKBACK
+    since = now - LOOKBACK
     with session_scope() as session:
         intakes = session.exec(select(Intake).where(
             Intake.after_hours.is_(True), or_(Intake.urgent.is_(True), Intake.crisis.is_(True)),

@@ -23,6 +23,11 @@ SATURDAY_NIGHT_MS = int(datetime(2026, 11, 28, 14, 0, tzinfo=timezone.utc).times
 TUESDAY_NOON_MS = int(datetime(2026, 11, 24, 3, 0, tzinfo=timezone.utc).timestamp() * 1000)  # 12:00 JST
 
 
+def minutes_after(millis: int, minutes: int = 5) -> datetime:
+    """The alert job's clock a few minutes after the message (it looks back one day)."""
+    return datetime.fromtimestamp(millis / 1000 + minutes * 60, tz=timezone.utc)
+
+
 class Inbox:
     def __init__(self):
         self.messages = []
@@ -78,8 +83,8 @@ def test_after_hours_crisis_mails_the_on_call_address_once(app, resident, smtp, 
     intake = crisis_at(resident, SATURDAY_NIGHT_MS)
     assert intake.after_hours and intake.crisis
 
-    assert send_oncall_alerts() == 1
-    assert send_oncall_alerts() == 0  # never twice
+    assert send_oncall_alerts(now=minutes_after(SATURDAY_NIGHT_MS)) == 1
+    assert send_oncall_alerts(now=minutes_after(SATURDAY_NIGHT_MS)) == 0  # never twice
     [mail] = smtp.messages
     body = mail.get_content()
     assert mail["To"] == "oncall@city.example.jp" and intake.receipt_no in mail["Subject"]
@@ -95,11 +100,11 @@ def test_a_failing_webhook_is_retried_and_recorded(app, resident, hook):
     configure(oncall_webhook_url=url)
     intake = crisis_at(resident, SATURDAY_NIGHT_MS)
 
-    assert send_oncall_alerts() == 0  # 503: not sent yet
+    assert send_oncall_alerts(now=minutes_after(SATURDAY_NIGHT_MS)) == 0  # 503: not sent yet
     with session_scope() as s:
         alert = s.exec(select(OncallAlert)).one()
         assert (alert.status, alert.attempts, alert.last_error) == ("pending", 1, "HTTP 503")
-    assert send_oncall_alerts() == 1
+    assert send_oncall_alerts(now=minutes_after(SATURDAY_NIGHT_MS)) == 1
     assert received == [{"subject": received[0]["subject"], "receipt_no": intake.receipt_no,
                          "received_at": received[0]["received_at"], "crisis_kinds": ["suicide"],
                          "link": f"https://tsunagu.example.jp/console/intakes/{intake.id}"}]
@@ -108,10 +113,10 @@ def test_a_failing_webhook_is_retried_and_recorded(app, resident, hook):
 def test_no_alert_in_office_hours(app, resident, smtp):
     configure(oncall_email="oncall@city.example.jp", smtp_url=f"smtp://127.0.0.1:{SMTP_PORT}")
     assert not crisis_at(resident, TUESDAY_NOON_MS).after_hours  # staff are there
-    assert send_oncall_alerts() == 0 and smtp.messages == []
+    assert send_oncall_alerts(now=minutes_after(TUESDAY_NOON_MS)) == 0 and smtp.messages == []
 
 
 def test_no_alert_when_switched_off(app, resident, smtp):
     configure(oncall_email="oncall@city.example.jp", smtp_url=f"smtp://127.0.0.1:{SMTP_PORT}", oncall_enabled=False)
     assert crisis_at(resident, SATURDAY_NIGHT_MS).after_hours
-    assert send_oncall_alerts() == 0 and smtp.messages == []
+    assert send_oncall_alerts(now=minutes_after(SATURDAY_NIGHT_MS)) == 0 and smtp.messages == []
