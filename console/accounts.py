@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from dialogs import checklist
 from models import Agency, StaffUser
 from models.audit import record_event
-from models.staff import ROLES
+from models.staff import ROLES, normalise_username, verify_password
 
 USERNAME = re.compile(r"^[A-Za-z0-9._-]{3,64}$")
 AGENCY_CODE = re.compile(r"^[a-z0-9_]{2,32}$")
@@ -32,12 +32,29 @@ class AdminError(ValueError):
         super().__init__(wording()["errors"][key].format(**values))
 
 
-def check_password(password: str | None) -> str:
+@cache
+def _common_passwords() -> frozenset[str]:
+    text = (Path(__file__).parent / "data" / "common_passwords.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def check_password(password: str | None, username: str | None = None) -> str:
+    """The staff password policy (console/data/admin.yaml), kept simple so staff can follow it:
+    at least `password_min` characters; not the username (nor containing it); not a common
+    password (console/data/common_passwords.txt, also with digits or symbols added at the end);
+    at least 4 different characters (no "aaaaaaaaaaaa")."""
     minimum = wording()["password_min"]
     if not password or len(password) < minimum:
         raise AdminError("password_short", min=minimum)
     if len(password) > 1024:
         raise AdminError("password_long")
+    lowered = password.lower()
+    name = normalise_username(username)
+    if name and name in lowered:
+        raise AdminError("password_username")
+    stem = lowered.rstrip("0123456789!@#$%^&*()-_=+.?~ ")
+    if lowered in _common_passwords() or stem in _common_passwords() or len(set(lowered)) < 4:
+        raise AdminError("password_common")
     return password
 
 
@@ -66,20 +83,28 @@ def _active_admins(session: Session) -> int:
                         .where(StaffUser.role == "admin", StaffUser.active)).one()
 
 
+def find_staff(session: Session, username: str | None) -> StaffUser | None:
+    """The account with this username, whatever case it is typed in."""
+    name = normalise_username(username)
+    return session.exec(select(StaffUser).where(func.lower(StaffUser.username) == name)).first() if name else None
+
+
 def create_staff(session: Session, actor_id: int | None, username: str, display_name: str, role: str,
-                 password: str, agency_id: int | None = None, **extra) -> StaffUser:
-    """A new account. `extra`: further StaffUser fields (team, city_staff) set as given."""
-    username = (username or "").strip()
+                 password: str, agency_id: int | None = None, must_change: bool = True, **extra) -> StaffUser:
+    """A new account. The password an admin chose is for the first login only (`must_change`).
+    `extra`: further StaffUser fields (team, city_staff) set as given."""
+    username = normalise_username(username)
     if not USERNAME.match(username):
         raise AdminError("username")
-    if session.exec(select(StaffUser).where(StaffUser.username == username)).first() is not None:
+    if find_staff(session, username) is not None:
         raise AdminError("username_taken")
     if role not in ROLES:
         raise AdminError("role")
     user = StaffUser(username=username, display_name=_display_name(display_name), role=role,
                      password_hash="", agency_id=_agency_for(session, role, agency_id),
                      **{k: v for k, v in extra.items() if hasattr(StaffUser, k)})
-    user.set_password(check_password(password))
+    user.set_password(check_password(password, username))
+    user.must_change_password = must_change
     session.add(user)
     session.flush()
     record_event(session, "admin.staff_create", actor_id=actor_id, target_type="staff", target_id=user.id)
@@ -114,9 +139,30 @@ def reset_password(session: Session, actor_id: int | None, staff_id: int, passwo
     user = session.get(StaffUser, staff_id)
     if user is None:
         raise AdminError("not_found")
-    user.set_password(check_password(password))
+    user.set_password(check_password(password, user.username))
+    user.must_change_password = True  # the admin knows it: its owner chooses a new one at the next login
     session.add(user)
     record_event(session, "admin.staff_password", actor_id=actor_id, target_type="staff", target_id=user.id)
+    return user
+
+
+def change_own_password(session: Session, staff_id: int, current: str, new: str, again: str) -> StaffUser:
+    """A staff member's own change (パスワードを変える): the current password first. Ends every
+    other session of the account (models/staff_session.py); the caller starts a fresh one."""
+    user = session.get(StaffUser, staff_id)
+    if user is None or not user.active:
+        raise AdminError("not_found")
+    if not verify_password(user.password_hash, current or ""):
+        raise AdminError("password_current_wrong")
+    if new != again:
+        raise AdminError("password_mismatch")
+    if new == current:
+        raise AdminError("password_same")
+    user.set_password(check_password(new, user.username))
+    user.must_change_password = False
+    session.add(user)
+    session.flush()  # ends the account's open sessions, this one too
+    record_event(session, "staff.password_change", actor_id=user.id, target_type="staff", target_id=user.id)
     return user
 
 

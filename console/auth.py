@@ -1,7 +1,9 @@
-"""Staff login and logout (Flask-Login + a CSRF-protected form, argon2 passwords).
+"""Staff login and logout (Flask-Login + a CSRF-protected form, argon2 passwords), and each
+staff member's own password change (パスワードを変える), which comes first after an admin set
+the password.
 
-Every login and failed login is audited with the staff id only; the typed username and
-password are never logged or stored.
+Every login and failed login is audited: the staff id, and for a failure the username typed
+(staff data: it shows who is being tried); the password never, and nothing goes to the logs.
 """
 from __future__ import annotations
 
@@ -15,12 +17,12 @@ from sqlmodel import select
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from console import lockout, ratelimit, sessions
+from console import accounts, lockout, ratelimit, sessions
 from console.permissions import can
 from models import StaffUser
 from models.audit import record_event
 from models.db import session_scope
-from models.staff import needs_rehash, verify_password
+from models.staff import needs_rehash, normalise_username, verify_password
 
 bp = Blueprint("auth", __name__, url_prefix="/console")
 login_manager = LoginManager()
@@ -29,7 +31,9 @@ login_manager.login_message = "ログインしてください。"
 login_manager.login_message_category = "info"
 
 LOGIN_FAILED = "ユーザー名またはパスワードが正しくありません。"
-LOGIN_LOCKED = "ログインの失敗が続いたため、このアカウントは しばらくログインできません。15分ほどたってから、もう一度お試しください。"
+# the same words whether or not the username exists (no way to learn which accounts exist)
+LOGIN_LOCKED = "ログインの失敗が続いたため、このユーザー名では しばらくログインできません。15分ほどたってから、もう一度お試しください。"
+MUST_CHANGE = "管理者が決めたパスワードでログインしました。続けるには、自分だけが知っている新しいパスワードに変えてください。"
 LOCKED = "locked"  # authenticate()'s answer for a locked account
 
 
@@ -43,6 +47,7 @@ class Staff:
     role: str
     active: bool
     agency_id: int | None = None  # agency staff: the agency whose referrals they see
+    must_change_password: bool = False  # an admin set the password: change it before anything else
 
     is_authenticated = True
     is_anonymous = False
@@ -56,12 +61,22 @@ class Staff:
 
     @classmethod
     def of(cls, user: StaffUser) -> "Staff":
-        return cls(user.id, user.username, user.display_name, user.role, user.active, agency_id=user.agency_id)
+        return cls(user.id, user.username, user.display_name, user.role, user.active, agency_id=user.agency_id,
+                   must_change_password=user.must_change_password)
 
 
 class LoginForm(FlaskForm):
     username = StringField("ユーザー名", validators=[DataRequired("ユーザー名を入力してください。"), Length(max=64)])
     password = PasswordField("パスワード", validators=[DataRequired("パスワードを入力してください。"), Length(max=1024)])
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField("いまのパスワード", validators=[DataRequired("いまのパスワードを入力してください。"),
+                                                      Length(max=1024)])
+    new = PasswordField("新しいパスワード", validators=[DataRequired("新しいパスワードを入力してください。"),
+                                                   Length(max=1024)])
+    again = PasswordField("新しいパスワード（確認のため、もう一度）",
+                          validators=[DataRequired("確認のため、もう一度入力してください。"), Length(max=1024)])
 
 
 @login_manager.user_loader
@@ -77,12 +92,15 @@ def load_staff(user_id: str) -> Staff | None:
 
 def authenticate(username: str, password: str) -> tuple[Staff, str] | str | None:
     """(staff, session token) if the password is right and the account active and not locked;
-    LOCKED while locked out; None otherwise. Audits every outcome."""
+    LOCKED while the username is locked out (existing or not); None otherwise. Audits every
+    outcome, with the username typed for a refusal."""
+    username = normalise_username(username)[:64]
     with session_scope() as db:
         user = db.exec(select(StaffUser).where(StaffUser.username == username)).first()
         ok = verify_password(user.password_hash if user else None, password)
-        if user is not None and lockout.is_locked(db, user.id, sessions.now()):
-            record_event(db, "login_locked", actor_id=user.id)
+        if lockout.is_locked(db, username, user.id if user else None, sessions.now()):
+            record_event(db, "login_locked", actor_id=user.id if user else None,
+                         target_type="username", target_id=username)
             return LOCKED
         if ok and user.active:
             if needs_rehash(user.password_hash):
@@ -90,7 +108,8 @@ def authenticate(username: str, password: str) -> tuple[Staff, str] | str | None
                 db.flush()  # ends older sessions (a password change) before this one starts
             record_event(db, "login", actor_id=user.id)
             return Staff.of(user), sessions.start(db, user.id)
-        record_event(db, "login_failed", actor_id=user.id if user else None)
+        record_event(db, "login_failed", actor_id=user.id if user else None,
+                     target_type="username", target_id=username)
         return None
 
 
@@ -128,6 +147,9 @@ def login():
             session.clear()  # a fresh session at the moment of login
             session["staff_sid"] = token
             login_user(staff)
+            if staff.must_change_password:
+                flash(MUST_CHANGE, "error")
+                return redirect(url_for("auth.password"))
             return redirect(safe_next(request.args.get("next")) or home(staff))
         error = LOGIN_LOCKED if outcome == LOCKED else LOGIN_FAILED
     return render_template("console/login.html", form=form, error=error)
@@ -145,9 +167,44 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    """パスワードを変える: every signed-in staff member, the current password first. Other
+    sessions of the account end; this browser carries on in a fresh session."""
+    form = PasswordChangeForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            with session_scope() as db:
+                accounts.change_own_password(db, current_user.id, form.current.data, form.new.data, form.again.data)
+                token = sessions.start(db, current_user.id)
+        except accounts.AdminError as refusal:
+            error = str(refusal)
+            with session_scope() as db:
+                record_event(db, "staff.password_change_failed", actor_id=current_user.id,
+                             target_type="staff", target_id=current_user.id)
+        else:
+            session["staff_sid"] = token
+            flash(accounts.wording()["done"]["password_changed"], "info")
+            return redirect(home(current_user))
+    return render_template("console/password.html", form=form, error=error,
+                           minimum=accounts.wording()["password_min"]), (400 if error else 200)
+
+
+def _password_change_first():
+    """Someone signed in with a password an admin chose does nothing else until they change it."""
+    if not request.path.startswith("/console") or request.endpoint in ("auth.password", "auth.logout", "static"):
+        return None
+    if current_user.is_authenticated and current_user.must_change_password:
+        return redirect(url_for("auth.password"))
+    return None
+
+
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     app.register_blueprint(bp)
+    app.before_request(_password_change_first)
 
     @app.context_processor
     def console_context():

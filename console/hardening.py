@@ -91,7 +91,9 @@ def init_app(app: Flask) -> None:
         if _wants_json():
             return jsonify(error="too many requests", message=_kind("too_many"),
                            messages=_numbers_if_crisis()), 429
-        return render_template("console/error.html", message=_kind("too_many"), code=429), 429
+        staff = request.path.startswith("/console")  # staff get staff words, not the residents' chat text
+        return render_template("console/error.html", message=_kind("too_many_staff" if staff else "too_many"),
+                               code=429), 429
 
     @app.errorhandler(Exception)
     def unexpected(exc):

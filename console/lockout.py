@@ -1,5 +1,9 @@
 """Account lockout after repeated wrong passwords, counted from the audit trail itself
-(login_failed rows since the last successful login), so every web process agrees."""
+(login_failed rows since the last successful login), so every web process agrees.
+
+Counted by the username typed (normalised), for accounts that exist and for names that do
+not alike: the answer after five misses is the same either way, so the login page never tells
+whether a username exists."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -13,12 +17,13 @@ LOCK_AFTER = 5  # wrong passwords in a row
 LOCK_FOR = timedelta(minutes=15)
 
 
-def is_locked(db: Session, staff_id: int, now: datetime) -> bool:
-    last_login = db.exec(select(func.max(AuditEvent.id)).where(
-        AuditEvent.actor_id == staff_id, AuditEvent.action == "login")).one()
+def is_locked(db: Session, username: str, staff_id: int | None, now: datetime) -> bool:
     failures = select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.actor_id == staff_id, AuditEvent.action == "login_failed",
-        AuditEvent.at > now - LOCK_FOR)
-    if last_login is not None:
-        failures = failures.where(AuditEvent.id > last_login)
+        AuditEvent.action == "login_failed", AuditEvent.target_type == "username",
+        AuditEvent.target_id == username[:64], AuditEvent.at > now - LOCK_FOR)
+    if staff_id is not None:
+        last_login = db.exec(select(func.max(AuditEvent.id)).where(
+            AuditEvent.actor_id == staff_id, AuditEvent.action == "login")).one()
+        if last_login is not None:
+            failures = failures.where(AuditEvent.id > last_login)
     return db.exec(failures).one() >= LOCK_AFTER

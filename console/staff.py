@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from models import Agency, StaffUser
+from models.staff import normalise_username
 from models.db import session_scope
 
 DEMO_STAFF = (
@@ -17,8 +18,8 @@ DEMO_AGENCY = "seikatsu"  # the demo agency account works at 生活自立支援�
 
 def upsert_staff(session: Session, username: str, display_name: str, role: str, password: str) -> StaffUser:
     """Create the account, or reset its name, role and password and make it active again."""
-    user = session.exec(select(StaffUser).where(StaffUser.username == username)).first()
-    if user is None:
+    user = session.exec(select(StaffUser).where(StaffUser.username == normalise_username(username))).first()
+    if user is None:  # the demo's printed logins work as printed: no forced change (must_change_password False)
         user = StaffUser(username=username, display_name=display_name, role=role, password_hash="")
     else:
         user.display_name, user.role, user.active = display_name, role, True

@@ -39,7 +39,10 @@ def cmd_staff_add(args: argparse.Namespace) -> int:
                 if agency is None:
                     raise SystemExit(f"機関コード {args.agency!r} が見つかりません（tsunagu directory load で既定の一覧を登録できます）。")
                 agency_id = agency.id
-            user = create_staff(db, None, args.name, args.display_name or args.name, args.role, password, agency_id)
+            # whoever runs this types the password themself (usually the first admin's own): not forced
+            # to change it; accounts an admin makes in 管理 → 職員アカウント are (console/accounts.py)
+            user = create_staff(db, None, args.name, args.display_name or args.name, args.role, password, agency_id,
+                                must_change=False)
             record_event(db, "staff.cli_add", target_type="staff", target_id=user.id)
             print(f"職員アカウント {user.username}（{args.role}）を作りました。")
     except AdminError as error:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import event
+from sqlalchemy import JSON, event
 from sqlmodel import Field, SQLModel
 
 from .base import time_field, utcnow
@@ -40,6 +40,8 @@ ACTIONS = (
     "admin.setting",
     "audit.view",
     "staff.cli_add",
+    "staff.password_change",  # a staff member changed their own password
+    "staff.password_change_failed",  # ... with a wrong current password
     "export",  # a download of records or statistics (target_type says which)
     # the case (console/cases.py): one row per change, the details are on the case timeline
     "case.view",
@@ -75,6 +77,8 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(max_length=32, index=True)
     target_type: str | None = Field(default=None, max_length=32)
     target_id: str | None = Field(default=None, max_length=64)
+    # staff data only, never a resident's: a setting's old and new value (admin.setting)
+    detail: dict | None = Field(default=None, sa_type=JSON)
 
     def __init__(self, **data):
         if data.get("action") not in ACTIONS:
@@ -91,9 +95,9 @@ event.listen(AuditEvent, "before_delete", _refuse_change)
 
 
 def record_event(session, action: str, actor_id: int | None = None,
-                 target_type: str | None = None, target_id: object = None) -> AuditEvent:
+                 target_type: str | None = None, target_id: object = None, detail: dict | None = None) -> AuditEvent:
     """Add one audit row to the caller's transaction (it commits or rolls back with the change)."""
     row = AuditEvent(action=action, actor_id=actor_id, target_type=target_type,
-                     target_id=None if target_id is None else str(target_id))
+                     target_id=None if target_id is None else str(target_id)[:64], detail=detail)
     session.add(row)
     return row

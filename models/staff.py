@@ -32,11 +32,16 @@ def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
 
 
+def normalise_username(username: str | None) -> str:
+    """Usernames are one case: `ADMIN` and `admin` are the same account, at creation and at login."""
+    return (username or "").strip().lower()
+
+
 class StaffUser(SQLModel, table=True):
     __tablename__ = "staff_user"
 
     id: int | None = Field(default=None, primary_key=True)
-    username: str = Field(unique=True, index=True, max_length=64)
+    username: str = Field(unique=True, index=True, max_length=64)  # lower case (unique on lower() too: 0100)
     display_name: str = Field(max_length=100)
     role: str = Field(max_length=16)
     password_hash: str = Field(max_length=255)
@@ -45,10 +50,15 @@ class StaffUser(SQLModel, table=True):
     team: str | None = Field(default=None, max_length=16)  # city / shakyo (console/data/case.yaml)
     city_staff: bool = False  # may approve a 支援プラン (the city's approval)
     created_at: datetime = time_field(default_factory=utcnow)
+    # set when an admin creates the account or resets its password: the first thing after the
+    # next login is choosing a password only its owner knows (console/auth.py)
+    must_change_password: bool = False
 
     def __init__(self, **data):
         if data.get("role") not in ROLES:
             raise ValueError(f"unknown staff role {data.get('role')!r}; expected one of {ROLES}")
+        if "username" in data:
+            data["username"] = normalise_username(data["username"])
         super().__init__(**data)
 
     def set_password(self, password: str) -> None:

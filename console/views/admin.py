@@ -266,7 +266,7 @@ def audit():
     with session_scope() as db:
         staff = {u.id: u for u in db.exec(select(StaffUser))}
         if filters["actor"]:
-            wanted = [u.id for u in staff.values() if u.username == filters["actor"]]
+            wanted = [u.id for u in staff.values() if u.username == filters["actor"].lower()]
             query = query.where(AuditEvent.actor_id.in_(wanted or [-1]))
         rows = db.exec(query.limit(AUDIT_PAGE + 1)).all()
         record_event(db, "audit.view", actor_id=current_user.id)

@@ -58,7 +58,7 @@ def test_admin_creates_agency_staff_who_can_then_log_in(app, as_role):
     ({"username": "ok_name", "display_name": "x", "role": "agency", "password": "long enough pw"}, "所属する機関を選んで"),
     ({"username": "a b", "display_name": "x", "role": "suishin", "password": "long enough pw"}, "ユーザー名は半角"),
     ({"username": "suishin", "display_name": "x", "role": "suishin", "password": "long enough pw"}, "すでに使われています"),
-    ({"username": "short_pw", "display_name": "x", "role": "suishin", "password": "short"}, "10 文字以上"),
+    ({"username": "short_pw", "display_name": "x", "role": "suishin", "password": "short"}, "12 文字以上"),
     ({"username": "bad_role", "display_name": "x", "role": "root", "password": "long enough pw"}, "役割を選んで"),
 ])
 def test_bad_staff_forms_get_a_clear_answer(as_role, form, message):

@@ -1,7 +1,7 @@
 import pytest
 from sqlmodel import select
 
-from console.auth import LOGIN_FAILED, safe_next
+from console.auth import LOGIN_FAILED, LOGIN_LOCKED, safe_next
 from console.staff import seed_demo_staff
 from models import AuditEvent, StaffUser
 from models.db import session_scope
@@ -86,12 +86,38 @@ def test_failed_login_shows_japanese_error_and_is_audited(client, staff, usernam
     assert audit_rows("login") == []
 
 
-def test_failed_login_stores_no_typed_text(client, staff, caplog):
-    login(client, "田中花子", "secret-typed-by-mistake")
+def test_failed_login_records_the_username_tried_never_the_password(client, staff, caplog):
+    """Walk finding 19: the audit row says which username was tried (staff data); the password
+    is never stored, and nothing typed goes to the logs."""
+    login(client, "Ghost.User", "secret-typed-by-mistake")
     with session_scope() as db:
         row = db.exec(select(AuditEvent)).one()
-    assert {row.target_type, row.target_id} == {None}
-    assert "田中花子" not in caplog.text and "secret-typed-by-mistake" not in caplog.text
+    assert (row.action, row.actor_id, row.target_type, row.target_id) == ("login_failed", None, "username", "ghost.user")
+    assert "secret-typed-by-mistake" not in repr(row.model_dump())
+    assert "ghost.user" not in caplog.text.lower() and "secret-typed-by-mistake" not in caplog.text
+
+
+def test_lockout_looks_the_same_for_unknown_and_existing_usernames(client, staff):
+    """Walk finding 19: five misses lock a username whether or not it exists, with one message."""
+    pages = {}
+    for username in ("suishin", "ghostuser"):
+        for _ in range(5):
+            assert LOGIN_FAILED in login(client, username, "wrong").get_data(as_text=True)
+        pages[username] = login(client, username, "wrong").get_data(as_text=True)
+    assert LOGIN_LOCKED in pages["suishin"] and LOGIN_LOCKED in pages["ghostuser"]
+    assert pages["suishin"].replace("suishin", "") == pages["ghostuser"].replace("ghostuser", "")
+    assert login(client, "SUISHIN").status_code == 200  # locked whatever the case typed
+    locked = audit_rows("login_locked")
+    assert {r.target_id for r in locked} == {"suishin", "ghostuser"}
+
+
+def test_staff_429_page_speaks_to_staff_not_residents(client, staff):
+    """Walk finding 18."""
+    codes = [login(client, "admin", f"guess{n}") for n in range(12)]
+    refused = next(r for r in codes if r.status_code == 429)
+    page = refused.get_data(as_text=True)
+    assert "ログインの試行が多すぎた" in page
+    assert "110" not in page and "119" not in page and "メッセージが 多すぎます" not in page
 
 
 def test_empty_form_shows_field_errors(client, staff):

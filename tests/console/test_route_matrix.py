@@ -20,6 +20,7 @@ ROUTES = {
     # viewer: statistics only (walk finding 11): no case-by-case list
     "console.queue": ("get", {"admin": OK, "suishin": OK, "viewer": FORBIDDEN, "agency": FORBIDDEN}),
     "console.intake": ("get", {"admin": OK, "suishin": OK, "viewer": FORBIDDEN, "agency": FORBIDDEN}),
+    "auth.password": ("get", dict.fromkeys(("admin", "suishin", "viewer", "agency"), OK)),  # パスワードを変える
     "counts.index": ("get", {"admin": OK, "suishin": OK, "viewer": OK, "agency": FORBIDDEN}),
     "failed_events.index": ("get", {"admin": OK, "suishin": FORBIDDEN, "viewer": FORBIDDEN, "agency": FORBIDDEN}),
     "failed_events.retry": ("post", {"admin": None, "suishin": FORBIDDEN, "viewer": FORBIDDEN, "agency": FORBIDDEN}),

@@ -37,7 +37,7 @@ def test_staff_add_reads_the_password_from_stdin(tmp_path):
 def test_staff_add_refuses_a_short_password_and_an_agency_without_directory(tmp_path):
     short = subprocess.run([*tsunagu(), "staff", "add", "chief", "--role", "admin"], input="short\n",
                            capture_output=True, text=True, cwd=tmp_path, env=_env(tmp_path), timeout=60)
-    assert short.returncode == 1 and "10 文字以上" in short.stderr
+    assert short.returncode == 1 and "12 文字以上" in short.stderr
     no_agency = subprocess.run([*tsunagu(), "staff", "add", "kodomo1", "--role", "agency", "--agency", "kodomo"],
                                input="long enough password\n", capture_output=True, text=True, cwd=tmp_path,
                                env=_env(tmp_path), timeout=60)

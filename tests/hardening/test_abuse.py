@@ -95,8 +95,8 @@ def test_the_lock_ends_after_fifteen_minutes(client, staff, clock):  # noqa: F81
     assert "しばらく" in login(client, "viewer").get_data(as_text=True)
     with session_scope() as s:
         viewer = s.exec(select(StaffUser).where(StaffUser.username == "viewer")).one()
-        assert lockout.is_locked(s, viewer.id, datetime.now(timezone.utc))
-        assert not lockout.is_locked(s, viewer.id, datetime.now(timezone.utc) + timedelta(minutes=16))
+        assert lockout.is_locked(s, "viewer", viewer.id, datetime.now(timezone.utc))
+        assert not lockout.is_locked(s, "viewer", viewer.id, datetime.now(timezone.utc) + timedelta(minutes=16))
 
 
 def test_fifty_fast_guesses_are_refused_with_429(client, staff):  # noqa: F811
