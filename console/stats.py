@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from console import stats_cases
+from console import stats_cases, stats_together
 from console import stats_sql as q
 from console.stats_sql import rows
 from dialogs import checklist, office_hours
@@ -153,19 +153,19 @@ def intakes_over_time(counts: dict, period: Period) -> list[Row]:
     return out
 
 
-def by_category(session, period: Period, primary: dict) -> list[Row]:
-    """Each checklist item: intakes that marked it (〇, the ◎ included) and that chose it as ◎
-    (`primary`: counts per ◎ item, from intake_counts)."""
+def marked_categories(session, period: Period) -> dict:
+    """Per checklist item: intakes of the period that marked it (〇, the ◎ included)."""
     d = q.dialect(session)
-    marked = dict(rows(session, f"""
+    return dict(rows(session, f"""
         SELECT item.value, count(*) FROM intake {q.json_items('intake.categories', d, 'item')}
         WHERE {IN_PERIOD.replace('received_at', 'intake.received_at')} GROUP BY item.value""",
-                       **period.params()))
-    out = []
-    for item_id in checklist.item_ids():
-        out.append(Row(item_id, checklist.item_label(item_id, "ja"), int(marked.get(item_id, 0)),
-                       {"primary": int(primary.get(item_id, 0))}))
-    return out
+                     **period.params()))
+
+
+def by_category(marked: dict, primary: dict) -> list[Row]:
+    """Each checklist item: intakes that marked it and that chose it as ◎ (from intake_counts)."""
+    return [Row(item_id, checklist.item_label(item_id, "ja"), int(marked.get(item_id, 0)),
+                {"primary": int(primary.get(item_id, 0))}) for item_id in checklist.item_ids()]
 
 
 def consent(session, period: Period) -> dict:
@@ -227,26 +227,34 @@ def has_case_records(session) -> bool:
     return inspect(session.get_bind()).has_table("case_event")
 
 
-def case_figures(session, period: Period, now: datetime, new: int | None = None) -> dict:
-    """Contacts, 新規/継続, waits, SLA, meetings, plans and closings (console/stats_cases.py);
-    empty until the case records of the console (models/case.py, console/cases.py) exist."""
-    if not has_case_records(session):
-        return {}
-    from console import lifecycle, sla  # the case lifecycle (issue 11)
+def _case_jobs(period: Period, now: datetime) -> dict:
+    """The statements of the case figures (console/stats_cases.py), slowest first."""
+    from console import sla  # the case lifecycle (issue 11)
+
+    hours = {t: sla.hours_for(t) for t in sla.TIERS}
+    return {"timings": lambda s: stats_cases.timings(s, period, now, hours),
+            "closed": lambda s: stats_cases.closed(s, period),
+            "contacts": lambda s: stats_cases.contacts(s, period),
+            "continued": lambda s: stats_cases.continued(s, period),
+            "meetings": lambda s: stats_cases.meetings(s, period),
+            "plans": lambda s: stats_cases.plans(s, period)}
+
+
+def _case_figures(found: dict, new: int) -> dict:
+    """Contacts, 新規/継続, waits, SLA, meetings, plans and closings, for the page."""
+    from console import lifecycle
 
     words = lifecycle.wording()
-    contacts = stats_cases.contacts(session, period)
-    meetings = stats_cases.meetings(session, period)
-    closed = stats_cases.closed(session, period)
+    contacts, meetings, closed = found["contacts"], found["meetings"], found["closed"]
     return {
         "contacts": contacts,
         "contact_rows": _labelled(contacts["by_method"], words["contact_methods"]),
         "meeting_rows": _labelled(meetings, words["meeting_kinds"]),
         "outcome_rows": _labelled(closed["by_outcome"], words["outcomes"]),
-        "new_continued": stats_cases.new_and_continued(session, period, new),
-        **stats_cases.timings(session, period, now, {t: sla.hours_for(t) for t in sla.TIERS}),
+        "new_continued": {"new": new, "continued": found["continued"], "total": new + found["continued"]},
+        **found["timings"],
         "meetings": meetings,
-        "plans": stats_cases.plans(session, period),
+        "plans": found["plans"],
         "closed": closed,
         "labels": {"methods": words["contact_methods"], "meetings": words["meeting_kinds"],
                    "outcomes": words["outcomes"]},
@@ -260,18 +268,28 @@ def indicators(session, period: Period) -> dict | None:
 
 
 def report(session, period: Period, now: datetime | None = None) -> Report:
+    """Every figure of the page. The statements are independent: on PostgreSQL they run side by
+    side on one snapshot (console/stats_together.py). The case figures need the case records
+    of the console (models/case.py, console/cases.py) and are empty until they exist."""
     w = wording()
     now = now or datetime.now(timezone.utc)
     q.tune_for_reports(session)
-    counts = intake_counts(session, period)
+    cases = has_case_records(session)
+    case_jobs = _case_jobs(period, now) if cases else {}
+    jobs = {"timings": case_jobs.pop("timings")} if cases else {}  # the slowest first
+    jobs |= {"marked": lambda s: marked_categories(s, period), "consent": lambda s: consent(s, period),
+             "counts": lambda s: intake_counts(s, period), "referrals": lambda s: referrals(s, period)}
+    jobs |= case_jobs
+    found = stats_together.run(session, jobs)
+    counts = found["counts"]
     return Report(
         period=period,
         totals=intake_totals(counts),
         over_time=intakes_over_time(counts, period),
         channels=_labelled(counts["channel"], w["channels"]),
         reporters=_labelled(counts["reporter_role"], w["reporter_roles"]),
-        categories=by_category(session, period, counts["primary"]),
-        consent=consent(session, period),
-        referrals=referrals(session, period),
-        cases=case_figures(session, period, now, new=counts["totals"][0]),
+        categories=by_category(found["marked"], counts["primary"]),
+        consent=found["consent"],
+        referrals=found["referrals"],
+        cases=_case_figures(found, counts["totals"][0]) if cases else {},
     )

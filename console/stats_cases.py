@@ -30,19 +30,23 @@ def contacts(session, period) -> dict:
     return {"total": sum(by_method.values()), "by_method": by_method, "cases": int(cases or 0)}
 
 
-def new_and_continued(session, period, new: int | None = None) -> dict:
-    """相談件数: new = received in the period (`new` when the caller has counted it already);
-    continued = received before it and worked on in it (a staff timeline event or a contact)."""
-    if new is None:
-        new = rows(session, "SELECT count(*) FROM intake WHERE received_at >= :start AND received_at < :end",
-                   **period.params())[0][0]
-    continued = rows(session, f"""
+def continued(session, period) -> int:
+    """継続: intakes received before the period and worked on in it (a staff timeline event or
+    a contact)."""
+    return int(rows(session, f"""
         SELECT count(*) FROM intake i WHERE i.received_at < :start AND (
             EXISTS (SELECT 1 FROM case_event e WHERE e.intake_id = i.id AND {STAFF_EVENT}
                     AND e.at >= :start AND e.at < :end)
             OR EXISTS (SELECT 1 FROM contact_log c WHERE c.intake_id = i.id
-                       AND c.happened_at >= :start AND c.happened_at < :end))""", **period.params())[0][0]
-    return {"new": int(new), "continued": int(continued), "total": int(new) + int(continued)}
+                       AND c.happened_at >= :start AND c.happened_at < :end))""", **period.params())[0][0])
+
+
+def new_and_continued(session, period) -> dict:
+    """相談件数: new = received in the period; continued (continued())."""
+    new = int(rows(session, "SELECT count(*) FROM intake WHERE received_at >= :start AND received_at < :end",
+                   **period.params())[0][0])
+    later = continued(session, period)
+    return {"new": new, "continued": later, "total": new + later}
 
 
 FIRST_CLAIM = """SELECT intake_id, min(at) AS t FROM case_event
