@@ -44,7 +44,9 @@ class Settings:
     metrics_token: str | None = None  # GET /metrics needs "Authorization: Bearer <token>"; unset: no /metrics
     health_max_event_age: float | None = None  # /healthz is 503 when an event waits longer (seconds)
     office_phone: str | None = None  # the counter's number, in the apology for a message we could not handle
-    operator_name: str = "市"  # who runs the counter, as residents should read it (a city, its 社協)
+    # who runs the counter, as residents should read it (a city, its 社協); unset: each
+    # language's own word for "the city" (dialogs/data/<lang>.yaml operator_default)
+    operator_name: str = ""
     elder_abuse_phone: str | None = None  # the city's line for abuse of elderly / disabled people
 
     @property
@@ -85,7 +87,7 @@ class Settings:
             demo_password=get("TSUNAGU_DEMO_PASSWORD"),
             secure_cookies=parse_bool("TSUNAGU_SECURE_COOKIES", get("TSUNAGU_SECURE_COOKIES")),
             office_phone=get("TSUNAGU_OFFICE_PHONE"),
-            operator_name=get("TSUNAGU_OPERATOR_NAME") or "市",
+            operator_name=get("TSUNAGU_OPERATOR_NAME") or "",
             elder_abuse_phone=get("TSUNAGU_ELDER_ABUSE_PHONE"),
             oncall_email=get("TSUNAGU_ONCALL_EMAIL"),
             oncall_webhook_url=get("TSUNAGU_ONCALL_WEBHOOK_URL"),

@@ -16,6 +16,12 @@ def item_label(item_id: str, lang: str) -> str:
     return _data()["items"][item_id][lang]
 
 
+def resident_label(item_id: str, lang: str) -> str:
+    """The label a resident reads: plainer words where the form's are hard (債務 → 借金);
+    staff, statistics and exports keep the form's wording (item_label) and the ids."""
+    return _data().get("plain", {}).get(lang, {}).get(item_id) or item_label(item_id, lang)
+
+
 def groups() -> list[dict]:
     return _data()["groups"]
 

@@ -1,6 +1,6 @@
 """What a resident is told at the end, matching what they answered (no promise of a call to
-someone who wants none, no consent hint to a reporter who was never asked), and the buttons
-offered while staff have their intake open."""
+someone who wants none or said calling is unsafe, no consent hint to a resident who was never
+asked for consent), and the buttons offered while staff have their intake open."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -8,14 +8,32 @@ from datetime import datetime
 from .messages import Choice
 from .office_hours import office_hours_sentence
 from .prompts import nav
-from .texts import text
+from .texts import load_yaml, text
+
+METHODS = ("line", "chat", "phone", "office", "visit", "letter", "none")
+# consents a resident gives by answering a consent question (not by choosing how to be reached)
+ASKED_CONSENTS = ("share", "meeting")
 
 
-def _reach_key(payload: dict) -> str:
-    method = (payload.get("contact") or {}).get("method")
-    if method in ("line", "phone", "office", "visit", "none"):
-        return f"reach_{method}"
-    return "reach_web" if payload.get("channel") == "web" else "reach_line_unasked"
+def _reach_keys(payload: dict) -> list[str]:
+    contact = payload.get("contact") or {}
+    method = contact.get("method")
+    if method not in METHODS:
+        return ["reach_web" if payload.get("channel") == "web" else "reach_line_unasked"]
+    if contact.get("safety") == "unsafe":  # no call, visit or letter to the home
+        keys = ["reach_unsafe"]
+    else:
+        keys = [f"reach_{method}"]
+    if contact.get("arrange"):
+        keys.append("reach_arrange_phone" if contact["arrange"] == "phone" else "reach_arrange_here")
+    elif contact.get("safety") == "unsafe":  # asked for a person before saying how: staff will wait
+        keys.append("reach_arrange_here")
+    return keys
+
+
+def web_session_hours() -> int:
+    """How long a web-chat browser can still see staff replies after its last message."""
+    return load_yaml("flow.yaml")["web_session_hours"]
 
 
 def closing_text(payload: dict, now: datetime, receipt_no: str) -> str:
@@ -24,11 +42,13 @@ def closing_text(payload: dict, now: datetime, receipt_no: str) -> str:
     lines = [
         text(lang, f"messages.{head}", receipt_no=receipt_no),
         office_hours_sentence(now, lang),
-        text(lang, f"messages.{_reach_key(payload)}"),
+        *(text(lang, f"messages.{key}") for key in _reach_keys(payload)),
     ]
+    if payload.get("channel") == "web":  # replies reach only this browser, for a while
+        lines.append(text(lang, "messages.web_replies", hours=web_session_hours()))
     if payload.get("crisis"):
         lines.append(text(lang, "messages.done_crisis"))
-    if any(c.get("granted") for c in payload["consents"].values()):
+    if any(payload["consents"].get(p, {}).get("granted") for p in ASKED_CONSENTS):
         lines.append(text(lang, "messages.withdraw_hint"))
     return "\n".join(lines)
 

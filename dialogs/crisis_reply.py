@@ -17,15 +17,22 @@ def about_someone_else(raw: str) -> bool:
     return any(re.search(pattern, raw) for pattern in load_yaml("reporting.yaml")["about_other"])
 
 
+CHILD_AGES = (None, "under_18", "unknown")
+
+
 def crisis_message(kinds: list[str], lang: str, about_other: bool = False,
-                   city_numbers: dict[str, str] | None = None) -> Message:
+                   city_numbers: dict[str, str] | None = None, age: str | None = None) -> Message:
     """Numbers for every kind found, most urgent kind first, each number once; for a reporter,
-    how to stay with the person and when to call. A number that is the city's own (`setting`
-    in the data) comes from `city_numbers` {setting name: number}; unset, it is left out."""
-    lines = _number_lines(kinds, lang, city_numbers)
+    how to stay with the person (not when it is abuse: the abuser may be near) and when to
+    call. A number that is the city's own (`setting` in the data) comes from `city_numbers`
+    {setting name: number}; unset, it is left out. `age`: the person's age band, when known
+    (lines for children are left out of an adult's answer, see `for_children`)."""
+    lines = _number_lines(kinds, lang, city_numbers, adult=age not in CHILD_AGES)
+    abuse = set(kinds) & set(load_yaml("emergency_numbers.yaml")["abuse_kinds"])
     suffix = "_other" if about_other else ""
+    footer = "_other_danger" if about_other and abuse else suffix
     body = "\n".join([text(lang, f"messages.crisis_header{suffix}"), *lines,
-                      text(lang, f"messages.crisis_footer{suffix}")])
+                      text(lang, f"messages.crisis_footer{footer}")])
     return Message(body, (), "crisis")
 
 
@@ -36,9 +43,12 @@ def directory_message(lang: str, city_numbers: dict[str, str] | None = None) -> 
     return Message(body, (), "crisis")
 
 
-def _number_lines(kinds: list[str], lang: str, city_numbers: dict[str, str] | None) -> list[str]:
+def _number_lines(kinds: list[str], lang: str, city_numbers: dict[str, str] | None,
+                  adult: bool = False) -> list[str]:
     numbers = load_yaml("emergency_numbers.yaml")
-    keys = list(dict.fromkeys(key for kind in kinds for key in numbers["kinds"].get(kind, ())))
+    for_children = numbers.get("for_children", {})
+    keys = list(dict.fromkeys(key for kind in kinds for key in numbers["kinds"].get(kind, ())
+                              if not (adult and key in for_children.get(kind, ()))))
     lines = []
     for key in keys:
         entry = numbers["numbers"].get(key)

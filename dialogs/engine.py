@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from . import checklist, languages
-from .flow import BY_STATE, EDIT_TARGET, EXCLUSIVE_MEMBERS, REACH_QUESTIONS, SIDE_STATES, first_of_section, next_question
+from . import checklist, languages, typed_answers
+from .flow import BY_STATE, EDIT_TARGET, WITHDRAW_GROUPS, EXCLUSIVE_MEMBERS, SIDE_STATES, first_of_section, next_question, next_reach_question
 from .messages import Choice, Effect, Input, InputKind, Message
 from .office_hours import office_hours_sentence
 from .prompts import ask, consent_version, consent_wording
@@ -20,13 +20,13 @@ from .closing import closing_text, followup_buttons
 from .crisis_reply import about_someone_else, crisis_message, directory_message
 from .record import build_intake
 from .state import ANONYMOUS, DialogState, State
-from .texts import choice_label, command_for, is_control_word, load_yaml, text, typed_choice, wording
+from .texts import choice_label, command_for, is_a_label, is_control_word, load_yaml, text, typed_choice, wording
 from .understanding import Understanding, classify
 
 # questions whose answer is a short fact (a name, a place), never a worry
 SHORT_ANSWERS = {State.NAME, State.ORG, State.AREA}
 SHORT_ANSWER_MAX = 40
-WITHDRAWABLE = ("share", "meeting")  # 同意をとりけす withdraws these
+WITHDRAWABLE = WITHDRAW_GROUPS["all"]
 RECEIPT_PLACEHOLDER = "{receipt_no}"  # filled in by whoever stores the intake
 DEFAULT_COORDINATOR = "相談支援包括化推進員"
 
@@ -38,7 +38,9 @@ class Context:
     # receipt number of the resident's latest intake while staff still have it open: what
     # they write after submitting is added to it instead of starting a disconnected intake
     followup: str | None = None
-    operator: str = "市"  # who runs the counter (a city, or its 社会福祉協議会)
+    # who runs the counter (a city, or its 社会福祉協議会); unset: each language's own word
+    # for "the city" (operator_default in data/<lang>.yaml), never 「市」 inside English
+    operator: str = ""
     # the city's own numbers, by the setting that names them (TSUNAGU_OFFICE_PHONE …)
     city_numbers: dict = field(default_factory=dict)
 
@@ -119,11 +121,15 @@ class _Turn:
         self.effects.append(Effect("crisis", data))
 
     # ---- output helpers ------------------------------------------------------------
+    @property
+    def operator(self) -> str:
+        return self.ctx.operator or text(self.st.lang, "operator_default")
+
     def say(self, body: str, kind: str = "info") -> None:
         self.messages.append(Message(body, (), kind))
 
     def reask(self) -> None:
-        self.messages.extend(ask(self.st, self.ctx.coordinator_label, self.ctx.operator))
+        self.messages.extend(ask(self.st, self.ctx.coordinator_label, self.operator))
 
     def keep(self, raw: str) -> None:
         """A resident's words are never dropped: keep them (once) and learn from them.
@@ -152,11 +158,11 @@ class _Turn:
         self.reask()
 
     def advance(self) -> None:
-        target = next_question(self.st, self.st.state)
-        if self.st.wants_person and target not in REACH_QUESTIONS:
-            # 人と話したい: only how to reach them was asked; hand over now
-            return self.submit("wants_person")
-        self.goto(target)
+        if self.st.wants_person:
+            # 人と話したい: only how to reach them safely is asked; then hand over
+            target = next_reach_question(self.st)
+            return self.goto(target) if target else self.submit("wants_person")
+        self.goto(next_question(self.st, self.st.state))
 
     def pause_for(self, side: State) -> None:
         if self.st.state not in SIDE_STATES:
@@ -174,9 +180,10 @@ class _Turn:
         payload = build_intake(self.st, reason)
         self.effects.append(Effect("submit", payload))
         self.say(closing_text(payload, self.ctx.now, RECEIPT_PLACEHOLDER))
-        granted = any(payload["consents"].get(p, {}).get("granted") for p in WITHDRAWABLE)
+        granted = {p for p in WITHDRAWABLE if payload["consents"].get(p, {}).get("granted")}
         fresh = self.st.fresh()
-        fresh.withdrawable = self.st.withdrawable or granted
+        fresh.granted = [p for p in WITHDRAWABLE if p in granted or p in fresh.granted]
+        fresh.withdrawable = self.st.withdrawable or bool(granted)
         self.st = fresh
 
     # ---- start, resume, expiry, crisis --------------------------------------------
@@ -184,9 +191,12 @@ class _Turn:
         self.st.state = State.WHO
         self.st.started_at = self.st.started_at or self.ctx.now.isoformat()
         if not self.st.crisis:  # after a crisis answer, go straight to the first question
-            hours = office_hours_sentence(self.ctx.now, self.st.lang)
-            self.say(text(self.st.lang, "greeting", office_hours=hours, operator=self.ctx.operator))
+            self.say(self._greeting_text())
         self.reask()
+
+    def _greeting_text(self) -> str:
+        hours = office_hours_sentence(self.ctx.now, self.st.lang)
+        return text(self.st.lang, "greeting", office_hours=hours, operator=self.operator)
 
     def _timed_out(self, inp: Input) -> bool:
         timing = load_yaml("flow.yaml")
@@ -254,8 +264,8 @@ class _Turn:
         # the numbers in the language the resident wrote in while the conversation is still in
         # the default Japanese (they may not have found the language button); else theirs
         lang = written_in if written_in and self.st.lang == "ja" else self.st.lang
-        self.messages.append(crisis_message(list(u.crisis_kinds), lang,
-                                            about_other=about_other, city_numbers=self.ctx.city_numbers))
+        self.messages.append(crisis_message(list(u.crisis_kinds), lang, about_other=about_other,
+                                            city_numbers=self.ctx.city_numbers, age=self.st.answers.get("age")))
 
     def _offer_language(self, code: str) -> None:
         """Written in another language we have: say so in it, with a one-tap switch on the
@@ -319,13 +329,16 @@ class _Turn:
             return self.reask()
         self.st.wants_person = True
         self.st.started_at = self.st.started_at or self.ctx.now.isoformat()
-        if self.st.role == "anonymous" or "contact" in self.st.answers:
+        target = None if self.st.role == "anonymous" else next_reach_question(self.st)
+        if target is None:  # staff know how to reach them safely: hand over at once
             return self.submit("wants_person")
-        # staff see the request at once; then ask only how to reach the resident
+        # staff see the request at once; then ask only how to reach the resident safely (a
+        # phone number alone is not enough: is it safe to call, may we leave a message)
         self.effects.append(Effect("open", {"intake": build_intake(self.st, "wants_person")}))
         self.say(text(self.st.lang, "messages.wants_person_how"))
-        self.st.history.append([self.st.state.value, self.st.group])
-        self.st.state = State.CONTACT
+        if target is not self.st.state:
+            self.st.history.append([self.st.state.value, self.st.group])
+            self.st.state = target
         self.reask()
 
     def _cmd_withdraw(self) -> None:
@@ -341,7 +354,12 @@ class _Turn:
 
     def _switch_language(self, lang: str) -> None:
         self.st.lang = lang
-        self.reask() if self.st.in_progress else self._greet()
+        if not self.st.in_progress:
+            return self._greet()
+        # what the greeting said (not an emergency desk, who reads it, when it may be shared
+        # without consent) was in a language they may not read: say it again in theirs
+        self.say(self._greeting_text())
+        self.reask()
 
     def _cmd_language(self) -> None:
         """The language button: every language, each named in its own words."""
@@ -351,14 +369,21 @@ class _Turn:
     def _offered(self) -> list[Choice]:
         """The buttons the resident sees now."""
         if self.st.in_progress:
-            return [c for m in ask(self.st, self.ctx.coordinator_label, self.ctx.operator) for c in m.choices]
+            return [c for m in ask(self.st, self.ctx.coordinator_label, self.operator) for c in m.choices]
         if self.ctx.followup:
             return followup_buttons(self.st.lang)
         return []
 
     def _as_tap(self, inp: Input) -> Input:
-        """A typed button label (or a short form of it: はい, 送信, つぎへ, 本人 …) is the tap."""
-        value = typed_choice(inp.text, self._offered())
+        """A typed button label (or a short form of it: はい, 送信, つぎへ, 本人 …) is the tap;
+        at a question with buttons, so is a typed answer that means one (「70歳です」, 「孫です」)."""
+        offered = self._offered()
+        value = typed_choice(inp.text, offered)
+        question = BY_STATE.get(self.st.state)
+        if not value and self.st.in_progress and question and question.kind == "choice" and not self.understood.crisis:
+            value = typed_answers.understood(inp.text, offered, question.choices)
+            if value and (self.understood.categories or len(inp.text) > SHORT_ANSWER_MAX // 2):
+                self.keep(inp.text)  # 「1年前に仕事をなくした」 answers the question and tells a worry
         return Input(InputKind.CHOICE, value=value) if value else inp
 
     def _picked(self, inp: Input) -> str | None:
@@ -409,6 +434,9 @@ class _Turn:
             if inp.value == "nav:anonymous" and self.st.state is State.NAME:
                 self.st.answers[q.slot] = ANONYMOUS
                 return self.advance()
+            return self.reask()
+        if self.st.state is State.NAME and is_a_label(inp.text):  # 「40〜64歳」 is no one's name
+            self.say(text(self.st.lang, "messages.name_invalid"))
             return self.reask()
         if self.st.state in SHORT_ANSWERS and self._is_a_worry(inp.text):
             self.keep(inp.text)  # a worry typed where a name or a place was asked: keep it
@@ -514,7 +542,7 @@ class _Turn:
         }
 
     def _record_consent(self, purpose: str, granted: bool, answer: str | None = None) -> None:
-        wording_text = consent_wording(purpose, self.st.lang, self.ctx.coordinator_label, self.ctx.operator)
+        wording_text = consent_wording(purpose, self.st.lang, self.ctx.coordinator_label, self.operator)
         self.st.consents[purpose] = {
             "granted": granted,
             "version": consent_version(),
@@ -567,10 +595,14 @@ class _Turn:
         picked = self._picked(inp)
         if picked is None:
             return self._not_understood(inp)
-        if picked == "yes":
-            self.effects.append(Effect("withdraw_consent", {"at": self.ctx.now.isoformat()}))
-            self.st.withdrawable = False
-            self.say(text(self.st.lang, "messages.withdraw_done"))
+        if picked in WITHDRAW_GROUPS:
+            purposes = list(WITHDRAW_GROUPS[picked])
+            self.effects.append(Effect("withdraw_consent", {"at": self.ctx.now.isoformat(), "purposes": purposes}))
+            left = [p for p in self.st.granted if p not in purposes]
+            self.st.granted = left
+            self.st.withdrawable = bool(left) if picked != "all" else False  # the rest, later
+            what = choice_label(self.st.lang, "withdraw_confirm", picked)
+            self.say(text(self.st.lang, f"messages.withdraw_done_{picked}", what=what))
         else:
             self.say(text(self.st.lang, "messages.withdraw_cancel"))
         self.unpause()

@@ -29,9 +29,28 @@ def contact_is(*methods: str) -> Callable[[DialogState], bool]:
     return lambda st: st.answers.get("contact") in methods
 
 
+def needs_arranging(st: DialogState) -> bool:
+    """A visit has to be arranged, and an unsafe phone or home needs another way: ask how."""
+    method = st.answers.get("contact")
+    return method == "visit" or (method in UNSAFE_ASKED and st.answers.get("contact_safety") == "unsafe")
+
+
+def arrange_by_phone(st: DialogState) -> bool:
+    return needs_arranging(st) and st.answers.get("arrange") == "phone"
+
+
+def voicemail_asked(st: DialogState) -> bool:
+    if st.answers.get("contact") != "phone":
+        return arrange_by_phone(st)
+    return st.answers.get("contact_safety") != "unsafe" or arrange_by_phone(st)
+
+
 def share_granted(st: DialogState) -> bool:
     return st.is_self and bool(st.consents.get("share", {}).get("granted"))
 
+
+# contact methods that reach the home: is it safe to call / visit / write there?
+UNSAFE_ASKED = ("phone", "visit", "letter")
 
 PHONE_CANDIDATE = re.compile(r"(?:\+81|0)[\d\s\-ー‐−()（）]{8,16}\d")
 
@@ -94,14 +113,18 @@ QUESTIONS: tuple[Question, ...] = (
     Question(State.SINCE, "choice", "since", slot="since", choices="since"),
     Question(State.CONTACT, "choice", "contact", slot="contact", choices="contact"),
     Question(State.PHONE, "text", "contact", slot="phone", applies=contact_is("phone"), validate=valid_phone),
-    Question(State.ADDRESS, "text", "contact", slot="address", applies=contact_is("visit")),
+    # where to visit, or where to send a letter (for people who cannot use the phone)
+    Question(State.ADDRESS, "text", "contact", slot="address", applies=contact_is("visit", "letter")),
     Question(State.CONTACT_TIME, "choice", "contact", slot="contact_time", choices="contact_time",
-             applies=contact_is("line", "phone", "visit")),
-    # DV: is it safe to call or visit, may the household learn of it
+             applies=contact_is("line", "chat", "phone", "visit")),
+    # DV: is it safe to call, visit or write, may the household learn of it
     Question(State.CONTACT_SAFETY, "choice", "contact", slot="contact_safety", choices="contact_safety",
-             applies=contact_is("phone", "visit")),
-    Question(State.VOICEMAIL, "choice", "contact", slot="voicemail", choices="voicemail",
-             applies=contact_is("phone")),
+             applies=contact_is(*UNSAFE_ASKED)),
+    Question(State.ARRANGE, "choice", "contact", slot="arrange", choices="arrange", applies=needs_arranging),
+    Question(State.ARRANGE_PHONE, "text", "contact", slot="arrange_phone", applies=arrange_by_phone,
+             validate=valid_phone),
+    # a message on the phone staff will call (not on one where calling itself is unsafe)
+    Question(State.VOICEMAIL, "choice", "contact", slot="voicemail", choices="voicemail", applies=voicemail_asked),
     Question(State.KEEP_IDENTITY, "choice", "contact", slot="keep_identity", choices="keep_identity",
              applies=reporter),
     # A reporter never consents on the person's behalf: consent is asked of 本人 only, and the
@@ -115,8 +138,12 @@ QUESTIONS: tuple[Question, ...] = (
 
 BY_STATE: dict[State, Question] = {q.state: q for q in QUESTIONS}
 ORDER: list[State] = [q.state for q in QUESTIONS]
-# After 人と話したい only these are asked (how to reach the resident), then it is handed over.
-REACH_QUESTIONS = {State.CONTACT, State.PHONE, State.ADDRESS, State.CONTACT_TIME}
+# After 人と話したい only these are asked (how to reach the resident safely), then it is handed over.
+REACH_QUESTIONS = {State.CONTACT, State.PHONE, State.ADDRESS, State.CONTACT_TIME, State.CONTACT_SAFETY,
+                   State.VOICEMAIL, State.ARRANGE, State.ARRANGE_PHONE}
+# 同意をとりけす asks which to take back; each answer withdraws these purposes (and only these)
+WITHDRAW_GROUPS = {"share": ("share", "meeting"), "contact": ("contact", "voicemail"),
+                   "all": ("share", "meeting", "contact", "voicemail")}
 SIDE_STATES = {State.EDIT, State.QUIT_CONFIRM, State.RESUME, State.WITHDRAW_CONFIRM}
 SECTIONS = ("who", "person", "worries", "details", "since", "contact", "consent")
 # なおす on "worries" opens the checklist itself rather than the free-text question.
@@ -152,6 +179,16 @@ def next_question(st: DialogState, after: State) -> State:
             if q.state is not State.CONFIRM and q.applies(st) and not is_answered(q, st):
                 return candidate
     return State.CONFIRM
+
+
+def next_reach_question(st: DialogState) -> State | None:
+    """After 人と話したい: the first question needed to reach them safely that is still
+    unanswered, or None when staff can be handed the request now."""
+    for candidate in ORDER:
+        q = BY_STATE[candidate]
+        if candidate in REACH_QUESTIONS and q.applies(st) and not is_answered(q, st):
+            return candidate
+    return None
 
 
 def first_of_section(st: DialogState, section: str) -> State:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from . import checklist
-from .flow import BY_STATE, SIDE_STATES
+from .flow import BY_STATE, SIDE_STATES, WITHDRAW_GROUPS
 from .messages import Choice, Message
 from .record import summary_text
 from .state import DialogState, State
@@ -24,7 +24,8 @@ def page_size() -> int:
     return load_yaml("flow.yaml")["page_size"]
 
 
-def consent_wording(purpose: str, lang: str, coordinator: str, operator: str = "市") -> str:
+def consent_wording(purpose: str, lang: str, coordinator: str, operator: str = "") -> str:
+    operator = operator or text(lang, "operator_default")  # unset: "the city" in the resident's language
     return load_yaml("consent.yaml")["purposes"][purpose][lang].format(coordinator=coordinator, operator=operator)
 
 
@@ -32,7 +33,7 @@ def consent_version() -> str:
     return load_yaml("consent.yaml")["version"]
 
 
-def ask(st: DialogState, coordinator: str, operator: str = "市") -> list[Message]:
+def ask(st: DialogState, coordinator: str, operator: str = "") -> list[Message]:
     lang = st.lang
     prompt, buttons = _question(st, coordinator, operator)
     if st.state not in SIDE_STATES and st.state is not State.WHO and st.history:
@@ -58,24 +59,39 @@ def _question(st: DialogState, coordinator: str, operator: str) -> tuple[str, li
         prompt = wording_text + "\n" + text(lang, "prompts.consent_note")
         return prompt, _buttons(state, lang, "consent")
     if state is State.CONFIRM:
-        summary = summary_text(st, mask_phone=st.resumed)  # a shared device: not the whole number
+        # the web chat may be a shared device (a library PC), and 続きから may be someone else:
+        # only the last digits; LINE is the resident's own phone
+        summary = summary_text(st, mask_phone=st.resumed or st.channel != "line")
         return text(lang, "prompts.confirm", summary=summary), _buttons(state, lang, "confirm")
     if state is State.EDIT:
         hidden = () if st.is_self else ("consent",)
         return text(lang, "prompts.edit"), _buttons(state, lang, "edit", hidden)
-    if state in (State.QUIT_CONFIRM, State.RESUME, State.WITHDRAW_CONFIRM):
+    if state is State.WITHDRAW_CONFIRM:  # only what was given (older states did not track it: all)
+        hidden = tuple(group for group, purposes in WITHDRAW_GROUPS.items()
+                       if st.granted and group != "all" and not set(purposes) & set(st.granted))
+        return text(lang, "prompts.withdraw_confirm"), _buttons(state, lang, "withdraw_confirm", hidden)
+    if state in (State.QUIT_CONFIRM, State.RESUME):
         return text(lang, f"prompts.{state.value}"), _buttons(state, lang, state.value)
     if state is State.CONCERN:
         key = "concern_more" if st.concern else ("concern_self" if st.is_self else "concern_other")
         return text(lang, f"prompts.{key}"), [nav(lang, "none")]
     if state is State.CONTACT:
-        hidden = () if st.channel == "line" else ("line",)  # the web chat cannot be reached later
+        # each channel offers itself: このLINEで on LINE, このチャットで on the web
+        hidden = ("chat",) if st.channel == "line" else ("line",)
         if st.wants_person:  # they asked for a person: 連絡はいらない makes no sense here
             hidden = (*hidden, "none")
         return text(lang, "prompts.contact"), _buttons(state, lang, "contact", hidden)
     if state is State.RELATION:  # a neighbour is not offered 親 / 子ども
         hidden = tuple(c["value"] for c in wording(lang)["choices"]["relation"] if st.role not in c["roles"])
         return text(lang, "prompts.relation"), _buttons(state, lang, "relation", hidden)
+    if state is State.ARRANGE:
+        hidden = ("chat",) if st.channel == "line" else ("line",)
+        reason = "arrange_unsafe" if st.answers.get("contact_safety") == "unsafe" else "arrange_visit"
+        return text(lang, f"prompts.{reason}"), _buttons(state, lang, "arrange", hidden)
+    if state is State.ARRANGE_PHONE:  # another number than one where calling is unsafe
+        return text(lang, "prompts.phone"), []
+    if state is State.ADDRESS and st.answers.get("contact") == "letter":
+        return text(lang, "prompts.address_letter"), []
     if state is State.CONTACT_TIME:
         return text(lang, "prompts.contact_time"), _contact_times(lang)
     if state is State.NAME:
@@ -101,7 +117,7 @@ def _household(st: DialogState) -> tuple[str, list[Choice]]:
     buttons = [Choice((CHECK_MARK if c.value in chosen else "") + c.label, value(State.HOUSEHOLD, c.value))
                for c in choices(lang, "household")]
     buttons.append(Choice(wording(lang)["nav"]["decide"], "nav:done"))
-    labels = "、".join(c.label for c in choices(lang, "household") if c.value in chosen) or text(lang, "summary.none")
+    labels = text(lang, "list_sep").join(c.label for c in choices(lang, "household") if c.value in chosen) or text(lang, "summary.none")
     return text(lang, f"prompts.{key}") + "\n" + text(lang, "prompts.household_chosen", items=labels), buttons
 
 
@@ -113,7 +129,7 @@ def _chosen_line(st: DialogState) -> str:
     chosen = checklist.ordered(st.selected)
     if not chosen:
         return text(st.lang, "prompts.checklist_none")
-    return text(st.lang, "prompts.checklist_chosen", items="、".join(checklist.item_label(c, st.lang) for c in chosen))
+    return text(st.lang, "prompts.checklist_chosen", items=text(st.lang, "list_sep").join(checklist.resident_label(c, st.lang) for c in chosen))
 
 
 def _checklist_group(st: DialogState) -> tuple[str, list[Choice]]:
@@ -122,7 +138,7 @@ def _checklist_group(st: DialogState) -> tuple[str, list[Choice]]:
     group = groups[st.group]
     prompt = text(lang, "prompts.checklist_group", group=group["label"][lang], index=st.group + 1, total=len(groups))
     buttons = [
-        Choice((CHECK_MARK if item in st.selected else "") + checklist.item_label(item, lang), value(State.CHECKLIST, item))
+        Choice((CHECK_MARK if item in st.selected else "") + checklist.resident_label(item, lang), value(State.CHECKLIST, item))
         for item in group["items"]
     ]
     buttons.append(nav(lang, "next"))
@@ -136,7 +152,7 @@ def _primary(st: DialogState) -> tuple[str, list[Choice]]:
     size = page_size()
     start = (st.page * size) % len(chosen)
     shown = chosen[start : start + size]
-    buttons = [Choice(checklist.item_label(c, lang), value(State.PRIMARY, c)) for c in shown]
+    buttons = [Choice(checklist.resident_label(c, lang), value(State.PRIMARY, c)) for c in shown]
     if len(chosen) > size:
         buttons.append(Choice(text(lang, "prompts.more_items"), "nav:more"))
     return text(lang, "prompts.primary"), buttons

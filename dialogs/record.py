@@ -12,6 +12,8 @@ CONTACT_SLOTS = {
     State.CONTACT_TIME: "contact_time",
     State.CONTACT_SAFETY: "safety",
     State.VOICEMAIL: "voicemail",
+    State.ARRANGE: "arrange",
+    State.ARRANGE_PHONE: "arrange_phone",
 }
 
 
@@ -126,11 +128,11 @@ def summary_text(st: DialogState, mask_phone: bool = False) -> str:
         lines.append(f"■{label('about')}: " + " / ".join(about))
     members = household(st)
     if members:
-        lines.append(f"■{label('household')}: " + "、".join(choice_label(lang, "household", m) for m in members))
+        lines.append(f"■{label('household')}: " + text(lang, "list_sep").join(choice_label(lang, "household", m) for m in members))
     chosen = categories(st)
     main = primary(st)
-    marks = [("◎" if cid == main else "〇") + checklist.item_label(cid, lang) for cid in chosen]
-    lines.append(f"■{label('worries')}: " + ("、".join(marks) if marks else label("none")))
+    marks = [("◎" if cid == main else "〇") + checklist.resident_label(cid, lang) for cid in chosen]
+    lines.append(f"■{label('worries')}: " + (text(lang, "list_sep").join(marks) if marks else label("none")))
     if st.concern:
         lines.append(f"■{label('concern')}: " + _short(" ".join(st.concern)))
     if st.answers.get("details"):
@@ -141,6 +143,8 @@ def summary_text(st: DialogState, mask_phone: bool = False) -> str:
         parts = [choice_label(lang, "contact", how["method"])]
         if "phone" in how:
             parts.append(_masked(how["phone"]) if mask_phone else how["phone"])
+        if "address" in how:
+            parts.append(_short(how["address"], 60))
         if "contact_time" in how:
             office = load_yaml("office.yaml")
             parts.append(choice_label(lang, "contact_time", how["contact_time"]).format(
@@ -149,6 +153,12 @@ def summary_text(st: DialogState, mask_phone: bool = False) -> str:
             if slot in how:
                 parts.append(choice_label(lang, choices_name, how[slot]))
         lines.append(f"■{label('contact')}: " + " / ".join(parts))
+        if "arrange" in how:
+            arrange = choice_label(lang, "arrange", how["arrange"])
+            if how.get("arrange_phone"):
+                phone = how["arrange_phone"]
+                arrange += " / " + (_masked(phone) if mask_phone else phone)
+            lines.append(f"■{label('arrange')}: {arrange}")
     if st.answers.get("keep_identity") and st.role != "self":
         lines.append(f"■{label('keep_identity')}: {choice_label(lang, 'keep_identity', st.answers['keep_identity'])}")
     if st.is_self:

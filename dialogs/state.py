@@ -28,6 +28,8 @@ class State(str, Enum):
     CONTACT_TIME = "contact_time"
     CONTACT_SAFETY = "contact_safety"
     VOICEMAIL = "voicemail"
+    ARRANGE = "arrange"  # visit, or phone/visit unsafe: how to reach them to arrange it
+    ARRANGE_PHONE = "arrange_phone"
     KEEP_IDENTITY = "keep_identity"
     CONSENT_SHARE = "consent_share"
     CONSENT_MEETING = "consent_meeting"
@@ -63,6 +65,7 @@ class DialogState:
     editing: bool | str = False  # the section chosen in なおす: return to the summary after it
     paused: list | None = None  # [state, group] a side state returns to
     withdrawable: bool = False  # a submitted intake holds consent that may be withdrawn
+    granted: list = field(default_factory=list)  # the purposes given and not taken back (同意をとりけす offers these)
     wants_person: bool = False  # 人と話したい: ask only how to reach them, then hand over
     resumed: bool = False  # came back with 続きから: maybe another person at a shared device
     started_at: str | None = None
@@ -102,4 +105,5 @@ class DialogState:
 
     def fresh(self) -> "DialogState":
         """Forget the answers, keep who the resident is to us (language, channel, consent)."""
-        return DialogState(lang=self.lang, channel=self.channel, withdrawable=self.withdrawable)
+        return DialogState(lang=self.lang, channel=self.channel, withdrawable=self.withdrawable,
+                           granted=list(self.granted))

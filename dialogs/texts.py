@@ -111,6 +111,25 @@ def control_words() -> frozenset[str]:
     return frozenset(words - {""})
 
 
+@cache
+def choice_labels() -> frozenset[str]:
+    """Every button label of every question, in every language (「40〜64歳」, 「本人（自分のこと）」)."""
+    office = load_yaml("office.yaml")
+    words: set[str] = set()
+    for lang in LANGUAGES:
+        w = wording(lang)
+        for items in w["choices"].values():
+            words.update(normalise(c["label"].format(open=office["open"], close=office["close"])) for c in items)
+        words.update(normalise(label) for label in w["nav"].values())
+    return frozenset(words - {""})
+
+
+def is_a_label(raw: str) -> bool:
+    """A button's label typed (or pasted) where words were asked: an answer to another question."""
+    norm = normalise(raw)
+    return norm in choice_labels() or norm in control_words()
+
+
 def is_control_word(raw: str) -> bool:
     return normalise(raw) in control_words()
 

@@ -68,7 +68,7 @@ def test_export_carries_crisis_kinds_and_the_guesses_apart(visitor):
 def test_withdrawn_consent_exports_as_false(visitor):
     finish_intake(visitor)
     visitor.say("同意をとりけす")
-    visitor.tap("withdraw_confirm:yes")
+    visitor.tap("withdraw_confirm:all")
     with session_scope() as s:
         [row] = [json.loads(line) for line in export_text(s, "jsonl").splitlines()]
     assert row["consents"] == {"share": False, "meeting": False, "contact": False}

@@ -61,13 +61,24 @@ def handle_input(
                 conv.open_intake_id = None
             blank_copies(session, channel=channel, user_key=user_key)
         elif effect.name == "withdraw_consent":
-            withdraw_consents(session, channel, user_key, now)
+            withdrawn = withdraw_consents(session, channel, user_key, now, effect.data.get("purposes"))
+            _on_timelines(session, withdrawn, now)
     if to_followup:
         add_to_intake(session, followup, now, **to_followup)
     conv.state = result.state.to_dict()
     conv.updated_at = now
     session.add(conv)
     return [_with_receipt(m, receipt_no) for m in result.messages]
+
+
+def _on_timelines(session: Session, withdrawn: dict[int, list[str]], now: datetime) -> None:
+    """A withdrawal is on each case's timeline (経過), with the purposes taken back."""
+    from console.cases import record_event
+    from models import Intake
+
+    for intake_id, purposes in withdrawn.items():
+        record_event(session, session.get(Intake, intake_id), None, "consent_withdrawn",
+                     {"purposes": purposes}, now=now)
 
 
 def _counter() -> dict:

@@ -123,19 +123,21 @@ def record_consents(session: Session, intake: Intake, consents: dict) -> None:
         ))
 
 
-def withdraw_consents(session: Session, channel: str, user_key: str, at: datetime) -> int:
-    """Append a withdrawal for every purpose whose latest answer is still 'granted'."""
+def withdraw_consents(session: Session, channel: str, user_key: str, at: datetime,
+                      purposes=None) -> dict[int, list[str]]:
+    """Append a withdrawal for every purpose (of `purposes`, or all) whose latest answer is
+    still 'granted'; the earlier records stay. Returns {intake id: purposes withdrawn}."""
     intakes = session.exec(select(Intake).where(Intake.channel == channel, Intake.user_key == user_key)).all()
-    withdrawn = 0
+    withdrawn: dict[int, list[str]] = {}
     for intake in intakes:
         for purpose, record in latest_by_purpose(consent_history(session, intake.id)).items():
-            if record.action == "granted":
+            if record.action == "granted" and (purposes is None or purpose in purposes):
                 session.add(ConsentRecord(
                     intake_id=intake.id, purpose=purpose, action="withdrawn",
                     wording_version=record.wording_version, wording=record.wording,
                     lang=record.lang, recorded_at=at,
                 ))
-                withdrawn += 1
+                withdrawn.setdefault(intake.id, []).append(purpose)
     return withdrawn
 
 

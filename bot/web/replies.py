@@ -5,8 +5,6 @@ cookie is created here, and a visitor id past the chat's resume window gets noth
 device: whoever sits down later must not see the previous resident's replies)."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Blueprint, current_app, jsonify, session
 from sqlalchemy import update
 from sqlmodel import select
@@ -15,8 +13,9 @@ from models import OutboxMessage
 from models.base import utcnow
 from models.db import session_scope
 
+from .visitor import RESUME_WINDOW  # past it the browser is a stranger
+
 bp = Blueprint("web_replies", __name__)
-RESUME_WINDOW = timedelta(hours=2)  # as bot/web/visitor.py: past it the browser is a stranger
 
 
 def _known_visitor() -> str | None:

@@ -12,12 +12,14 @@ from datetime import timedelta
 
 from flask import current_app, g, session
 
+from dialogs.closing import web_session_hours
 from dialogs.messages import Message
 from models.base import utcnow
 
 # 続きから is offered after the dialog's resume_after_minutes (30) of silence; past this
 # window the browser is a stranger. Partial answers left behind are wiped by the expiry sweep.
-RESUME_WINDOW = timedelta(hours=2)
+# The resident is told this span at the end of the intake (dialogs/data/flow.yaml).
+RESUME_WINDOW = timedelta(hours=web_session_hours())
 
 
 def _now() -> float:

@@ -20,7 +20,8 @@ CRISIS_KINDS = {"suicide": "自殺の危険", "violence": "暴力・DV", "child_
                 "sexual_violence": "性暴力"}
 CONSENT_PURPOSES = {"share": "情報共有", "meeting": "会議", "contact": "連絡", "voicemail": "留守電"}
 CONSENT_ACTIONS = {"granted": "同意", "declined": "不同意", "withdrawn": "撤回"}
-CONTACT_METHODS = {"line": "LINE", "phone": "電話", "office": "来所", "visit": "訪問", "none": "連絡不要"}
+CONTACT_METHODS = {"line": "LINE", "chat": "Webチャット", "phone": "電話", "office": "来所", "visit": "訪問",
+                   "letter": "手紙（郵送）", "none": "連絡不要"}
 
 
 def now_jst() -> datetime:
@@ -79,6 +80,8 @@ def consent_status(reporter_role: str, latest: dict[str, str]) -> list[tuple[str
         return [("", "未回答", "unknown")]
     shown = {"granted": ("同意あり", "yes"), "declined": ("同意なし", "no"), "withdrawn": ("同意なし（撤回）", "no")}
     rows = []
+    if reporter_role == "self" and "share" not in latest:  # e.g. 人と話したい before the consent questions
+        rows.append((label(CONSENT_PURPOSES, "share"), "未回答", "unknown"))
     for purpose in sorted(latest, key=lambda p: list(CONSENT_PURPOSES).index(p) if p in CONSENT_PURPOSES else 99):
         text, css = shown.get(latest[purpose], (latest[purpose], "unknown"))
         rows.append((label(CONSENT_PURPOSES, purpose), text, css))

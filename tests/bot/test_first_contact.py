@@ -150,8 +150,12 @@ def test_wants_a_person_on_the_web_asks_how_to_reach_them_and_says_when(visitor,
     assert "contact:phone" in values(reply) and "contact:line" not in values(reply)
     visitor.tap("contact:phone")
     visitor.say("電話は 090-1111-2222 です")
-    done = visitor.tap("contact_time:afternoon")
+    visitor.tap("contact_time:afternoon")
+    visitor.tap("contact_safety:safe")  # is calling safe is asked even after 人と話したい
+    done = visitor.tap("voicemail:yes")
     assert "11月30日（月）8時30分" in texts(done) and "電話します" in texts(done)
+    # the web chat says plainly where and how long staff replies can be seen
+    assert "この ブラウザで" in texts(done) and "2時間" in texts(done)
     [one] = intakes()
     with session_scope() as s:
         from models import Reporter

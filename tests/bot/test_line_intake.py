@@ -28,7 +28,7 @@ def test_resident_walks_the_whole_intake_and_gets_a_receipt(resident):
     assert "✓ 介護に関すること" in [a["label"] for a in resident.last_quick_reply()] or True
     resident.tap("checklist:lending")  # 〇 one more in the money group
     buttons = [a["label"] for a in resident.last_quick_reply()]
-    assert "✓ 資金の貸付について" in buttons
+    assert "✓ お金を借りる制度について" in buttons  # plain words for 資金の貸付 (same id)
     for _ in range(6):
         resident.tap("nav:next")
     primary = resident.last_quick_reply()
@@ -40,7 +40,7 @@ def test_resident_walks_the_whole_intake_and_gets_a_receipt(resident):
     resident.tap("contact_time:evening")  # after office hours, from office.yaml
     resident.tap("consent_share:yes")
     summary = resident.tap("consent_meeting:no")
-    assert any("◎介護に関すること" in t and "〇資金の貸付について" in t for t in summary)
+    assert any("◎介護に関すること" in t and "〇お金を借りる制度について" in t for t in summary)
     receipt = resident.tap("confirm:submit")
 
     [intake] = intakes()

@@ -434,11 +434,58 @@ def test_wants_a_person_opens_an_urgent_intake_then_asks_only_how_to_reach_them(
     chat.tap("contact:phone")
     chat.say("電話は090-1234-5678です")
     chat.tap("contact_time:anytime")
+    assert chat.state.state is State.CONTACT_SAFETY  # a number alone is not enough: is calling safe?
+    chat.tap("contact_safety:safe")
+    assert chat.state.state is State.VOICEMAIL
+    chat.tap("voicemail:no")
     submitted = chat.effect("submit").data
     assert submitted["wants_person"] is True and submitted["contact"]["phone"] == "09012345678"
+    assert submitted["contact"]["safety"] == "safe" and submitted["contact"]["voicemail"] == "no"
     assert chat.state.state is State.IDLE
     assert "{receipt_no}" in chat.texts  # the store fills in the number
-    assert "8時30分" in chat.texts and "電話します" in chat.texts  # when, truthfully, and how
+    assert "8時30分" in chat.texts and "あなたが えらんだ 時間に 電話します" in chat.texts  # when, truthfully, and how
+    assert "同意を とりけしたい" not in chat.texts  # no consent question was asked
+
+
+def to_contact_safety(channel: str = "web") -> Chat:
+    """The walk's DM5Z-KA6M: 本人, phone and a time given, at 「気を つけてほしい ことは？」."""
+    chat = self_to_concern(Chat(channel=channel))
+    chat.tap("nav:none")
+    chat.tap("nav:done")
+    chat.tap("nav:skip")
+    chat.tap("since:1_3m")
+    chat.tap("contact:phone")
+    chat.say("080-1111-2222")
+    chat.tap("contact_time:morning")
+    assert chat.state.state is State.CONTACT_SAFETY
+    return chat
+
+
+def test_wants_a_person_during_the_contact_questions_still_asks_if_calling_is_safe():
+    chat = to_contact_safety()
+    chat.say("人と話したい")
+    assert not [e for e in chat.effects if e.name == "submit"]  # not handed over blind
+    assert chat.effect("open").data["intake"]["wants_person"] is True  # staff see it now
+    assert chat.state.state is State.CONTACT_SAFETY and "contact_safety:unsafe" in chat.buttons
+    chat.tap("contact_safety:unsafe")
+    assert chat.state.state is State.ARRANGE  # calling is unsafe: how else can staff reach them?
+    assert "arrange:chat" in chat.buttons and "arrange:line" not in chat.buttons  # web: this chat
+    chat.tap("arrange:chat")  # no voicemail question about a phone nobody will call
+    submitted = chat.effect("submit").data
+    assert submitted["wants_person"] and submitted["contact"]["safety"] == "unsafe"
+    assert submitted["contact"]["arrange"] == "chat" and "share" not in submitted["consents"]
+    assert "電話します" not in chat.texts  # never a promise of the call they said is dangerous
+    assert "家への 電話・訪問・手紙は しません" in chat.texts
+    assert "同意を とりけしたい" not in chat.texts  # no consent question was ever asked
+
+
+def test_wants_a_person_after_everything_needed_is_known_hands_over_at_once():
+    chat = to_contact_safety(channel="line")
+    chat.tap("contact_safety:safe")
+    chat.tap("voicemail:yes")
+    chat.say("人と話したい")
+    assert chat.effect("submit").data["contact"]["voicemail"] == "yes"
+    assert "あなたが えらんだ 時間に 電話します" in chat.texts
 
 
 def test_wants_a_person_when_contact_is_known_hands_over_at_once():
@@ -519,17 +566,39 @@ def test_consent_can_be_withdrawn_later():
     chat.tap("confirm:submit")
     chat.say("同意をとりけす")
     assert chat.state.state is State.WITHDRAW_CONFIRM
-    chat.tap("withdraw_confirm:yes")
-    assert chat.effect("withdraw_consent")
+    chat.tap("withdraw_confirm:all")
+    assert chat.effect("withdraw_consent").data["purposes"] == ["share", "meeting", "contact", "voicemail"]
     assert "とりけしました" in chat.texts and not chat.state.withdrawable
+    assert "連絡も しません" in chat.texts  # said plainly: contact goes too
 
 
-def test_withdraw_without_consent_says_there_is_none():
-    chat = self_to_confirm(share="no", meeting="no")
+def test_withdraw_asks_which_consent_and_takes_back_only_that_one():
+    chat = self_to_confirm(share="yes", meeting="yes")
+    chat.tap("confirm:submit")
+    chat.say("同意をとりけす")
+    assert "どの 同意を とりけしますか" in chat.texts
+    assert {"withdraw_confirm:share", "withdraw_confirm:contact", "withdraw_confirm:all",
+            "withdraw_confirm:no"} <= set(chat.buttons)
+    chat.tap("withdraw_confirm:share")
+    assert chat.effect("withdraw_consent").data["purposes"] == ["share", "meeting"]
+    assert "担当者からの 連絡は これまで どおりです" in chat.texts  # contact is kept, and said so
+    assert chat.state.withdrawable  # contact can still be taken back later
+    chat.say("同意をとりけす")
+    chat.tap("withdraw_confirm:contact")
+    assert chat.effect("withdraw_consent").data["purposes"] == ["contact", "voicemail"]
+    assert "連絡は しません" in chat.texts
+
+
+def test_withdraw_offers_only_what_was_given():
+    chat = self_to_confirm(share="no", meeting="no")  # contact by LINE was agreed, sharing was not
     chat.tap("confirm:submit")
     chat.say("同意を取り消す")
+    assert "withdraw_confirm:contact" in chat.buttons and "withdraw_confirm:share" not in chat.buttons
+    chat.tap("withdraw_confirm:contact")
+    assert not chat.state.withdrawable
+    chat.say("同意を取り消す")
     assert "とりけす 同意は ありません" in chat.texts
-    assert not [e for e in chat.effects if e.name == "withdraw_consent"]
+    assert len([e for e in chat.effects if e.name == "withdraw_consent"]) == 1
 
 
 def test_english_is_available():
@@ -815,3 +884,203 @@ def test_after_continuing_later_the_summary_masks_the_phone_number():
     chat.start()  # the page opened again later, perhaps by someone else
     chat.tap("resume:resume")
     assert "09012345678" not in chat.texts and "*******5678" in chat.texts
+
+
+# ---- from the outside walk (notes/walk.md #8 #13-#17) ------------------------------------
+
+def minsei_to_contact() -> Chat:
+    chat = Chat(channel="web")
+    chat.start()
+    chat.tap("who:minsei")
+    return chat
+
+
+def test_a_button_label_or_an_age_is_not_taken_as_a_name():
+    chat = minsei_to_contact()
+    for typed in ("40〜64歳", "本人（自分のこと）", "とくにない", "70"):
+        chat.say(typed)
+        assert chat.state.state is State.NAME and "name" not in chat.state.answers, typed
+    chat.say("鈴木")
+    assert chat.state.answers["name"] == "鈴木"
+
+
+def test_a_visit_asks_how_to_reach_the_reporter_and_the_summary_shows_the_address():
+    chat = minsei_to_contact()
+    chat.say("鈴木")
+    chat.tap("relation:resident")
+    chat.tap("age:75_plus")
+    chat.say("大和田町")
+    chat.tap("household:alone")
+    chat.tap("nav:done")
+    chat.tap("person_knows:no")
+    chat.say("ごみが家の前にたまっている")
+    chat.tap("nav:done")
+    if chat.state.state is State.PRIMARY:
+        chat.tap(f"primary:{chat.state.selected[0]}")
+    chat.tap("nav:skip")
+    chat.tap("since:3_6m")
+    chat.tap("contact:visit")
+    chat.say("大和田町3丁目 青い屋根の家")
+    chat.tap("contact_time:morning")
+    chat.tap("contact_safety:unsafe")
+    assert chat.state.state is State.ARRANGE  # who arranges the visit, and how?
+    chat.tap("arrange:phone")
+    chat.say("090-2222-3333")
+    chat.tap("voicemail:no")  # about the number staff will call
+    chat.tap("keep_identity:keep")
+    assert chat.state.state is State.CONFIRM
+    assert "大和田町3丁目 青い屋根の家" in chat.texts  # the visit address is in the summary
+    assert "電話番号を 教える" in chat.texts and "*******3333" in chat.texts
+    chat.tap("confirm:submit")
+    contact = chat.effect("submit").data["contact"]
+    assert contact["arrange"] == "phone" and contact["arrange_phone"] == "09022223333"
+    assert "教えてくれた 電話番号に します" in chat.texts
+
+
+@pytest.mark.parametrize("state_answers, typed, expected", [
+    ("age", "70歳です", "65_74"),
+    ("age", "I'm 30", "18_39"),
+    ("age", "８０才です", "75_plus"),
+    ("age", "40代", "40_64"),
+    ("since", "半年くらい前から", "6_12m"),
+    ("since", "3か月前", "3_6m"),
+    ("since", "2週間くらい", "within_1m"),
+    ("since", "先週から", "within_1m"),
+    ("since", "1年前", "over_1y"),
+    ("since", "two months", None),  # not a number we read: the buttons come back
+])
+def test_typed_ages_and_periods_answer_the_button_question(state_answers, typed, expected):
+    chat = self_to_concern(Chat()) if state_answers == "since" else Chat()
+    if state_answers == "age":
+        chat.start()
+        chat.tap("who:self")
+        chat.tap("nav:anonymous")
+    else:
+        chat.tap("nav:none")
+        chat.tap("nav:done")
+        chat.tap("nav:skip")
+    assert chat.state.state.value == state_answers
+    chat.say(typed)
+    assert chat.state.answers.get(state_answers) == expected
+    if expected:
+        assert typed not in chat.state.concern  # an answer, not a worry
+
+
+def test_typed_relation_and_a_letter_for_someone_who_cannot_phone():
+    chat = Chat()
+    chat.start()
+    chat.tap("who:family")
+    chat.tap("nav:anonymous")
+    chat.say("孫です")
+    assert chat.state.answers["relation"] == "grand"
+    chat.tap("age:under_18")
+    chat.tap("nav:skip")
+    chat.tap("household:alone")
+    chat.tap("nav:done")
+    chat.tap("nav:none")
+    chat.tap("nav:done")
+    chat.tap("nav:skip")
+    chat.tap("since:unknown")
+    assert chat.state.state is State.CONTACT and "contact:letter" in chat.buttons
+    chat.say("手紙でお願いします")
+    assert chat.state.answers["contact"] == "letter"  # never recorded as 電話
+    assert chat.state.state is State.ADDRESS and "手紙を 送る 住所" in chat.texts
+    chat.say("元本郷町1-2-3")
+    assert chat.state.state is State.CONTACT_SAFETY  # may a letter reach that home safely?
+    chat.tap("contact_safety:safe")
+    chat.tap("keep_identity:share")
+    chat.tap("confirm:submit")
+    assert chat.effect("submit").data["contact"] == {"method": "letter", "address": "元本郷町1-2-3", "safety": "safe"}
+    assert "手紙で 連絡します" in chat.texts and "電話します" not in chat.texts
+
+
+def test_the_web_summary_shows_only_the_last_digits_of_the_phone():
+    chat = to_contact_safety(channel="web")
+    chat.tap("contact_safety:safe")
+    chat.tap("voicemail:yes")
+    chat.tap("consent_share:no")
+    assert chat.state.state is State.CONFIRM
+    assert "08011112222" not in chat.texts and "*******2222" in chat.texts
+    line = to_contact_safety(channel="line")  # LINE: the resident's own phone
+    line.tap("contact_safety:safe")
+    line.tap("voicemail:yes")
+    line.tap("consent_share:no")
+    assert "08011112222" in line.texts
+
+
+def test_a_web_intake_ends_saying_replies_show_only_in_this_browser_for_a_while():
+    chat = to_contact_safety(channel="web")
+    chat.tap("contact_safety:safe")
+    chat.tap("voicemail:yes")
+    chat.tap("consent_share:no")
+    chat.tap("confirm:submit")
+    assert "この ブラウザで" in chat.texts and "2時間" in chat.texts
+    line = self_to_confirm()
+    line.tap("confirm:submit")
+    assert "ブラウザ" not in line.texts
+
+
+def test_english_greeting_has_no_japanese_operator_and_lists_use_commas():
+    chat = Chat()
+    chat.send(Input(InputKind.START, lang="en"))
+    assert "of the city" in chat.texts and "市" not in chat.texts
+    chat.tap("who:self")
+    chat.tap("nav:anonymous")
+    chat.tap("age:40_64")
+    chat.tap("nav:skip")
+    chat.tap("household:partner")
+    chat.tap("household:elderly_parent")
+    assert "、" not in chat.texts and ", " in chat.texts.splitlines()[-1]
+
+
+def test_switching_language_with_the_button_repeats_the_notice_in_the_new_language():
+    chat = Chat()
+    chat.start()
+    chat.tap("who:self")
+    chat.tap("lang:en")
+    assert "This is not an emergency line" in chat.texts and "without consent" in chat.texts
+    assert chat.state.state is State.NAME and chat.state.lang == "en"
+
+
+def test_after_submit_the_call_is_at_the_time_you_chose():
+    assert wording("ja")["messages"]["reach_phone"] == "あなたが えらんだ 時間に 電話します。"
+
+
+@pytest.mark.parametrize("words", ["隣の家の子どもが虐待されているみたい", "娘が夫に殴られている"])
+def test_an_abuse_report_does_not_tell_the_reporter_to_stay_beside_them(words):
+    chat = Chat()
+    chat.start()
+    chat.tap("who:family")
+    result = chat.say(words)
+    assert result.messages[0].kind == "crisis"
+    assert "そばに いて" not in result.messages[0].text and "はなれてから" in result.messages[0].text
+
+
+def test_a_suicide_report_still_asks_to_stay_with_the_person():
+    chat = Chat()
+    chat.start()
+    chat.tap("who:family")
+    result = chat.say("母が死にたいと言っている")
+    assert "そばに いて" in result.messages[0].text
+
+
+def test_suicide_numbers_leave_out_the_childrens_line_for_an_adult_and_list_24h_lines_first():
+    chat = Chat()
+    chat.start()
+    chat.tap("who:self")
+    chat.tap("nav:anonymous")
+    chat.tap("age:65_74")
+    adult = chat.say("もう死にたい").messages[0].text
+    assert "0120-0-78310" not in adult
+    lines = adult.splitlines()
+    inochi = next(i for i, l in enumerate(lines) if "0120-783-556" in l)
+    assert inochi > next(i for i, l in enumerate(lines) if "0120-279-338" in l)  # after よりそい (24h)
+    unknown = step(None, Input(InputKind.TEXT, text="もう死にたい"), Context(now=SUNDAY_NIGHT)).messages[0].text
+    assert "0120-0-78310" in unknown  # age not known yet: it may be a child writing
+
+
+def test_checklist_and_household_use_plain_words_with_the_same_ids():
+    chat = self_to_checklist()
+    assert "checklist:debt" in chat.buttons and "債務" not in chat.texts
+    assert any(c.label == "借金の返済について" for m in chat.last.messages for c in m.choices)
+    assert "配偶者" not in str(wording("ja")["choices"]["household"])
