@@ -1,6 +1,6 @@
 """The queue: open cases, crisis first, then 人と話したい (urgent), then by SLA deadline
 (oldest first within a tier, which is the same order: console/sla.py), with filters, search
-by receipt number and paging. One query for the page, one for its consent records, one
+by receipt number, phone number or name, and paging. One query for the page, one for its consent records, one
 for the staff names, one for the agency names: no query per row.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from sqlalchemy import String, and_, cast, exists, func, literal, or_
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Session, select
 
-from console import lifecycle, sla
+from console import lifecycle, search, sla
 from console.permissions import can
 from console.views import labels
 from models import Agency, ConsentRecord, Intake, Referral, StaffUser
@@ -37,7 +37,7 @@ class QueueFilter:
     overdue: bool = False
     urgent: bool = False
     channel: str | None = None
-    receipt: str | None = None
+    q: str | None = None  # a receipt number, phone digits, or a name / area (console/search.py)
     page: int = 1
 
     @classmethod
@@ -60,8 +60,8 @@ class QueueFilter:
         agency = args.get("agency") or None
         if agency is not None and not (agency.isdigit() and len(agency) <= 9):
             abort(400)
-        receipt = (args.get("q") or "").strip().upper().replace(" ", "") or None
-        if receipt is not None and len(receipt) > 16:
+        q = search.normalise(args.get("q") or "") or None
+        if q is not None and len(q) > search.MAX_LENGTH:
             abort(400)
         return cls(state=one_of("state", STATE_FILTERS) or "open",
                    category=one_of("category", checklist.item_ids()),
@@ -69,14 +69,14 @@ class QueueFilter:
                    agency=int(agency) if agency else None,
                    assignee=assignee, overdue=args.get("overdue") == "1",
                    urgent=args.get("show") == "urgent" or args.get("urgent") == "1",
-                   channel=one_of("channel", CHANNELS), receipt=receipt, page=int(page))
+                   channel=one_of("channel", CHANNELS), q=q, page=int(page))
 
     def args(self, **changes) -> dict:
         """Query-string arguments of this filter with some changed (for links)."""
         values = {"state": self.state, "category": self.category, "team": self.team, "agency": self.agency,
                   "assignee": self.assignee,
                   "overdue": "1" if self.overdue else None, "urgent": "1" if self.urgent else None,
-                  "channel": self.channel, "q": self.receipt, "page": self.page}
+                  "channel": self.channel, "q": self.q, "page": self.page}
         values.update(changes)
         return {k: v for k, v in values.items() if v not in (None, "") and not (k == "page" and v == 1)}
 
@@ -148,9 +148,10 @@ def _has_item(item: str, dialect: str):
 
 def _conditions(f: QueueFilter, user, now: datetime, dialect: str = "sqlite") -> list:
     where = []
-    if f.receipt:
-        receipt = f.receipt if "-" in f.receipt or len(f.receipt) != 8 else f"{f.receipt[:4]}-{f.receipt[4:]}"
-        return [Intake.receipt_no == receipt]  # a search looks everywhere
+    if f.q:
+        # a search looks everywhere, closed cases too; names and phone numbers only for staff
+        # who may read the cases (the receipt number alone for the others)
+        return [search.condition(f.q, people=can(user, "queue.view_topics"))]
     if f.state == "open":
         where.append(Intake.status != "closed")
     elif f.state != "all":
@@ -220,6 +221,8 @@ def list_queue(user, f: QueueFilter, now: datetime | None = None) -> Queue:
                         .where(StaffUser.role.in_(("suishin", "admin")))).all()
         agencies = db.exec(select(Agency.id, Agency.name).order_by(Agency.active.desc(), Agency.id)).all()
         record_event(db, "queue.view", actor_id=user.id)
+        if f.q:  # that a search was made and of what kind; the term itself may be a phone number
+            record_event(db, "queue.search", actor_id=user.id, target_type=search.kind(f.q))
     names = {sid: name for sid, name, _ in staff}
     rows = []
     for i in intakes:

@@ -21,6 +21,7 @@ ACTIONS = (
     "login_locked",
     "logout",
     "queue.view",
+    "queue.search",
     "intake.view",
     "intake.view_denied",
     "export",
