@@ -23,7 +23,7 @@ from bot.sanitize import clean_text, json_body
 from console import ratelimit
 from dialogs.crisis_reply import emergency_reply
 from dialogs.messages import Input, InputKind, Message
-from dialogs.texts import LANGUAGES
+from dialogs.texts import LANGUAGES, wording
 from models import Conversation, OutboxMessage, WebhookEvent
 from models.base import as_utc, utcnow
 from models.db import get_engine, session_scope
@@ -42,7 +42,7 @@ MAX_VALUE = 64  # button values are short ids like "checklist:caregiving"
 
 @bp.get("/chat")
 def page():
-    return render_template("chat/index.html")
+    return render_template("chat/index.html", frame=wording("ja")["web_frame"])
 
 
 def _input(body: dict) -> Input | None:
@@ -131,7 +131,20 @@ def _send(visitor: str):
         except Exception as exc:  # the resident still gets an answer; the words wait for a retry
             log.error("web chat event %s failed: %s", event_id, describe(exc))
             payload = _answer_anyway(visitor, event_id, inp, now)
-    return jsonify(messages=payload)
+    lang = _language(visitor)  # the page's header, placeholder and button follow the resident's language
+    return jsonify(messages=payload, lang=lang, frame=wording(lang)["web_frame"])
+
+
+def _language(visitor: str) -> str:
+    try:
+        with session_scope() as db:
+            conv = db.exec(select(Conversation).where(Conversation.channel == "web",
+                                                      Conversation.user_key == visitor)).first()
+        lang = (conv.state or {}).get("lang") if conv is not None else None
+    except Exception as exc:  # the answer matters more than the frame's language
+        log.error("web chat language could not be read: %s", describe(exc))
+        lang = None
+    return lang if lang in LANGUAGES else "ja"
 
 
 def _handle(visitor: str, event_id: str, inp: Input, now: datetime) -> list[dict]:

@@ -68,3 +68,13 @@ def test_a_japanese_browser_gets_japanese(visitor):
     response = visitor.client.post("/chat/api/messages", json={"type": "start", "id": "hint-ja-0001"},
                                    headers={"Accept-Language": "ja,en-US;q=0.9"})
     assert "だれの ことで" in response.get_json()["messages"][-1]["text"]
+
+
+def test_the_page_around_the_chat_follows_the_chosen_language(visitor):
+    page = visitor.client.get("/chat").get_data(as_text=True)
+    assert ">送る</button>" in page and "ここに 書いてください" in page
+    visitor.open()
+    answer = visitor.post({"type": "choice", "value": "lang:en"}).get_json()
+    assert answer["lang"] == "en" and answer["frame"]["send"] == "Send"
+    assert answer["frame"]["placeholder"] == "Type here" and "110" in answer["frame"]["note"]
+    assert "This is not an emergency line" in answer["messages"][0]["text"]  # the notice again, in English
