@@ -273,7 +273,6 @@ def report(session, period: Period, now: datetime | None = None) -> Report:
     of the console (models/case.py, console/cases.py) and are empty until they exist."""
     w = wording()
     now = now or datetime.now(timezone.utc)
-    q.tune_for_reports(session)
     cases = has_case_records(session)
     case_jobs = _case_jobs(period, now) if cases else {}
     jobs = {"timings": case_jobs.pop("timings")} if cases else {}  # the slowest first

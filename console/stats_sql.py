@@ -38,8 +38,9 @@ def rows(session, sql: str, **params) -> list:
 
 
 def tune_for_reports(session) -> None:
-    """PostgreSQL, for the rest of this transaction: no JIT. Compiling the expressions of a
-    report's scans costs more than running them (10–110 ms a statement at 100,000 intakes)."""
+    """PostgreSQL, for the rest of this transaction (console/stats_together.py): no JIT.
+    Compiling the expressions of a report's scans costs more than running them (10–110 ms a
+    statement at 100,000 intakes)."""
     if dialect(session) == "postgresql":
         session.execute(text("SET LOCAL jit = off"))
 
