@@ -7,8 +7,8 @@ UNSUPPORTED_MESSAGES = {"sticker", "image", "video", "audio", "file", "location"
 
 
 def user_id(event: dict) -> str | None:
-    source = event.get("source") or {}
-    return source.get("userId") if source.get("type") == "user" else None
+    source = event.get("source")  # any JSON at all in a hostile body: check before reading
+    return source.get("userId") if isinstance(source, dict) and source.get("type") == "user" else None
 
 
 def to_input(event: dict) -> Input | None:
@@ -19,11 +19,13 @@ def to_input(event: dict) -> Input | None:
     if kind == "follow":
         return Input(InputKind.START)
     if kind == "postback":
-        return Input(InputKind.CHOICE, value=str((event.get("postback") or {}).get("data", "")))
+        postback = event.get("postback") if isinstance(event.get("postback"), dict) else {}
+        return Input(InputKind.CHOICE, value=str(postback.get("data", "")))
     if kind == "message":
-        message = event.get("message") or {}
-        if message.get("type") == "text":
+        message = event.get("message") if isinstance(event.get("message"), dict) else {}
+        mtype = message.get("type") if isinstance(message.get("type"), str) else None
+        if mtype == "text":
             return Input(InputKind.TEXT, text=str(message.get("text", "")))
-        media = message.get("type") if message.get("type") in UNSUPPORTED_MESSAGES else "other"
+        media = mtype if mtype in UNSUPPORTED_MESSAGES else "other"
         return Input(InputKind.UNSUPPORTED, media=media)
     return None
