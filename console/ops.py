@@ -49,7 +49,7 @@ def redis_state() -> str:
 def queue_depth() -> int | None:
     jobs = runtime.current().jobs
     try:
-        return jobs.queue.count if hasattr(jobs, "queue") else jobs._queue.qsize()
+        return jobs.queue.count + jobs.events_waiting() if hasattr(jobs, "queue") else jobs._queue.qsize()
     except Exception:  # noqa: BLE001 - Redis down: reported by redis_state
         return None
 

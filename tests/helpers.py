@@ -23,9 +23,9 @@ def run_jobs(app) -> None:
     if hasattr(jobs, "drain"):
         jobs.drain()
         return
-    from workers.rq_worker import PrivateWorker  # the worker class `tsunagu worker` runs
+    from console.commands.worker import run_burst
 
-    PrivateWorker([jobs.queue], connection=jobs.connection).work(burst=True)
+    run_burst(jobs)
 
 
 class LineResident:

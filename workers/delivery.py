@@ -82,14 +82,20 @@ def _received_at(event_id: str) -> datetime | None:
         return session.exec(select(WebhookEvent.received_at).where(WebhookEvent.event_id == event_id)).first()
 
 
-def deliver_pending(channel: str, user_key: str, sender) -> int:
-    with session_scope() as session:
-        rows = session.exec(
-            select(OutboxMessage)
-            .where(OutboxMessage.channel == channel, OutboxMessage.user_key == user_key,
-                   OutboxMessage.status == "pending")
-            .order_by(OutboxMessage.id)
-        ).all()
+def pending_rows(session, channel: str, user_key: str) -> list[OutboxMessage]:
+    return session.exec(
+        select(OutboxMessage)
+        .where(OutboxMessage.channel == channel, OutboxMessage.user_key == user_key,
+               OutboxMessage.status == "pending")
+        .order_by(OutboxMessage.id)
+    ).all()
+
+
+def deliver_pending(channel: str, user_key: str, sender, rows: list[OutboxMessage] | None = None) -> int:
+    """Send this user's pending outbox rows in order (`rows`: already read by the caller)."""
+    if rows is None:
+        with session_scope() as session:
+            rows = pending_rows(session, channel, user_key)
     sent = 0
     for row in rows:
         outcome = send_one(row, sender)

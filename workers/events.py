@@ -20,7 +20,8 @@ from models.db import session_scope
 
 from . import runtime
 from .conversation import handle_input
-from .delivery import deliver_pending, send_one
+from .delivery import deliver_pending, pending_rows, send_one
+from .errors import describe
 from .locks import user_lock
 from .quarantine import quarantine
 
@@ -32,40 +33,62 @@ PAUSES = (0.2, 1.0)  # between attempts: a one-off conflict passes, a bad event 
 TRANSIENT = (OperationalError, RedisConnectionError, RedisTimeoutError, LockError)
 
 
+def run_event(event_row_id: int) -> None:
+    """The worker's event loops call this for each row id popped from the events list: the
+    job, and if it fails, the same job again later through RQ's retries (LINE 429/5xx, a lock
+    held too long, the database away). If even that cannot be queued (Redis away), the event
+    is still waiting in the database and the inbox sweep queues it again."""
+    try:
+        process_line_events(event_row_id)
+    except Exception as exc:  # type and place only: the message may quote a resident
+        log.warning("event row %s: job failed, retrying later: %s", event_row_id, describe(exc))
+        try:
+            runtime.current().jobs.retry_later(process_line_events, event_row_id)
+        except Exception as again:  # noqa: BLE001
+            log.warning("event row %s: could not queue the retry (%s); the inbox sweep will",
+                        event_row_id, type(again).__name__)
+
+
 def process_line_events(event_row_id: int) -> None:
-    """RQ job for the user who sent the stored event `event_row_id`: handle all of their
+    """Job for the user who sent the stored event `event_row_id`: handle all of their
     waiting events in order, then send. The job carries a row id, not the LINE user id, so
-    RQ's own logs hold no personal data. Idempotent: done work is skipped on a retry."""
+    queue logs hold no personal data. Idempotent: done work is skipped on a retry."""
     with session_scope() as session:
-        event = session.get(WebhookEvent, event_row_id)
-        user_key = event.user_key if event else None
+        user_key = session.exec(select(WebhookEvent.user_key).where(WebhookEvent.id == event_row_id)).first()
     if user_key:
         process_line_user(user_key)
 
 
 def process_line_user(user_key: str) -> None:
+    """Three transactions for a user with one new message (the user lookup above, what is
+    waiting, the event itself), down from five: each is a pool checkout with its ping, and a
+    commit. An event stored while this runs has a job of its own, queued behind this lock."""
     rt = runtime.current()
     redis = getattr(rt.jobs, "connection", None)
     sender = rt.line_sender_factory() if rt.line_sender_factory is not None else None
     with user_lock("line", user_key, redis):
-        if sender is not None:
-            deliver_pending("line", user_key, sender)  # what an earlier job could not send goes first
+        unsent, waiting = _waiting(user_key, with_unsent=sender is not None)
+        if unsent:
+            deliver_pending("line", user_key, sender, unsent)  # what an earlier job could not send goes first
         left_pending = False
-        while (row_id := _next_event(user_key)) is not None:
+        for row_id in waiting:
             left_pending |= _process_or_set_aside(row_id, user_key, rt.settings, sender)
         if sender is not None and left_pending:
             deliver_pending("line", user_key, sender)  # raises DeliveryDeferred: the job is retried
 
 
-def _next_event(user_key: str) -> int | None:
-    """The oldest event of this user still waiting (not processed, not set aside)."""
+def _waiting(user_key: str, with_unsent: bool) -> tuple[list[OutboxMessage], list[int]]:
+    """In one transaction: this user's outbox rows still to send (oldest first), and their
+    events still waiting (not processed, not set aside), oldest first."""
     with session_scope() as session:
-        return session.exec(
+        unsent = pending_rows(session, "line", user_key) if with_unsent else []
+        waiting = session.exec(
             select(WebhookEvent.id)
             .where(WebhookEvent.channel == "line", WebhookEvent.user_key == user_key,
                    WebhookEvent.processed_at.is_(None), WebhookEvent.failed_at.is_(None))
             .order_by(WebhookEvent.occurred_at, WebhookEvent.id)
-        ).first()
+        ).all()
+    return list(unsent), list(waiting)
 
 
 def _process_or_set_aside(row_id: int, user_key: str, settings, sender) -> bool:
@@ -159,7 +182,5 @@ def sweep_inbox(older_than: timedelta = timedelta(seconds=30)) -> int:
                    OutboxMessage.created_at <= cutoff)
         ).all()
     one_event_per_user = {user_key: row_id for user_key, row_id in [*waiting_events, *waiting_sends]}
-    jobs = runtime.current().jobs
-    for row_id in one_event_per_user.values():
-        jobs.enqueue(process_line_events, row_id)
+    runtime.current().jobs.enqueue_events(list(one_event_per_user.values()))
     return len(one_event_per_user)

@@ -9,6 +9,7 @@ import logging
 import queue
 import threading
 import time
+from datetime import timedelta
 from typing import Callable
 
 from .errors import describe
@@ -16,6 +17,11 @@ from .errors import describe
 log = logging.getLogger(__name__)
 
 EVENTS_QUEUE = "events"
+# LINE events waiting for a worker, as webhook_event row ids (no personal data): a plain Redis
+# list, popped by the worker's event loops. RQ's own bookkeeping (about 27 Redis round trips and
+# 5 ms of worker CPU per job, measured with benchmarks/profile_worker.py) cost as much as handling
+# the event itself; RQ still runs everything else, and the retries of an event that failed here.
+EVENTS_LIST = "tsunagu:line-events"
 RETRY_INTERVALS = [2, 10, 30, 120, 600]  # seconds; LINE 5xx/429 and Redis hiccups
 # how long RQ keeps a failed job's record (failed registry, results stream): long enough to look
 # at the next working day, short because it is about a resident's message (RQ's default: a year).
@@ -42,6 +48,12 @@ class InProcessJobs:
     def enqueue_many(self, func: Callable, args_list: list[tuple]) -> None:
         for args in args_list:
             self.enqueue(func, *args)
+
+    def enqueue_events(self, row_ids: list[int]) -> None:
+        from .events import process_line_events
+
+        for row_id in row_ids:
+            self.enqueue(process_line_events, row_id)
 
     def _ensure_thread(self) -> None:
         with self._lock:
@@ -78,6 +90,7 @@ class RQJobs:
         from redis import Redis
         from rq import Queue
 
+        self.url = redis_url
         self.connection = Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=5)
         self.queue = Queue(EVENTS_QUEUE, connection=self.connection)
         self._intervals = RETRY_INTERVALS if retry_intervals is None else retry_intervals
@@ -87,6 +100,34 @@ class RQJobs:
 
         self.queue.enqueue(func, *args, retry=Retry(max=len(self._intervals), interval=self._intervals),
                            result_ttl=0, failure_ttl=FAILURE_TTL)
+
+    def enqueue_events(self, row_ids: list[int]) -> None:
+        """One RPUSH for all the events of a webhook, for the worker's event loops."""
+        if row_ids:
+            self.connection.rpush(EVENTS_LIST, *row_ids)
+
+    def pop_event(self, timeout: float = 0) -> int | None:
+        """The next waiting event row id; wait up to `timeout` seconds (0: do not wait)."""
+        if timeout:
+            item = self.connection.blpop([EVENTS_LIST], timeout=timeout)
+            return int(item[1]) if item else None
+        item = self.connection.lpop(EVENTS_LIST)
+        return int(item) if item is not None else None
+
+    def events_waiting(self) -> int:
+        return self.connection.llen(EVENTS_LIST)
+
+    def retry_later(self, func: Callable, *args) -> None:
+        """A job that failed on the fast path: RQ runs it again after each of the retry
+        intervals in turn, as it would have for an RQ job (same number of attempts)."""
+        from rq import Retry
+
+        first, rest = self._intervals[0] if self._intervals else 0, self._intervals[1:]
+        options = {"retry": Retry(max=len(rest), interval=rest)} if rest else {}
+        if first:
+            self.queue.enqueue_in(timedelta(seconds=first), func, *args, result_ttl=0, failure_ttl=FAILURE_TTL, **options)
+        else:
+            self.queue.enqueue(func, *args, result_ttl=0, failure_ttl=FAILURE_TTL, **options)
 
     def enqueue_many(self, func: Callable, args_list: list[tuple]) -> None:
         """One Redis round trip for all the jobs of a webhook."""
@@ -99,6 +140,15 @@ class RQJobs:
                                                                  failure_ttl=FAILURE_TTL) for args in args_list],
                                     pipeline=pipe)
             pipe.execute()
+
+    def worker_queue(self):
+        """The queue on a connection of its own for an RQ worker loop: RQ blocks on it for
+        minutes, which the 5 s socket timeout of the shared connection would cut (the worker
+        then logged 'could not connect to Redis' and slept 1, 2, 4, 8 s before looking again)."""
+        from redis import Redis
+        from rq import Queue
+
+        return Queue(EVENTS_QUEUE, connection=Redis.from_url(self.url, socket_connect_timeout=2))
 
     def enqueue_periodic(self, func: Callable) -> None:
         """At most one queued copy of a periodic job, whoever schedules it."""

@@ -19,7 +19,6 @@ from flask import Blueprint, abort, current_app, request
 from linebot.v3 import SignatureValidator
 
 from workers import runtime
-from workers.events import process_line_events
 
 from .events_in import prepare, store
 
@@ -64,7 +63,7 @@ def enqueue_users(users: dict[str, int]) -> None:
     if not users:
         return
     try:
-        runtime.current().jobs.enqueue_many(process_line_events, [(row_id,) for row_id in users.values()])
+        runtime.current().jobs.enqueue_events(list(users.values()))
     except Exception as exc:
         # the events are stored: the inbox sweep picks them up when the queue is back
         log.warning("could not enqueue %d job(s) (%s); the stored events wait for the inbox sweep",

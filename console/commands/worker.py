@@ -1,13 +1,18 @@
-"""`tsunagu worker`: RQ job loops that do not fork a process per job.
+"""`tsunagu worker`: event loops for LINE events, and an RQ loop for everything else.
 
-RQ's default Worker forks a "work horse" for every job; each fresh process then loads the
-Sudachi dictionary on its first classify() (about 1.7 s), so every job paid it again. Here
-the dictionary is loaded once and jobs run in the worker process itself (rq.SimpleWorker;
-workers.rq_worker keeps residents' words out of its failure logs and records).
-A job mostly waits (database commits, LINE calls), so one process runs a few job loops in
-threads (`--threads`); one resident's events stay in order through the per-user lock.
-A job that dies with the process is recovered by the inbox sweep: events and outbox rows
-are in the database, and every step is idempotent.
+LINE events are the hot path. The webhook pushes their row ids onto a plain Redis list
+(workers.jobs.EVENTS_LIST); `--threads` event loops in this process pop them and run the job
+in the process itself. Measured with benchmarks/profile_worker.py, an RQ job per event cost
+about as much as handling the event (RQ's bookkeeping: ~27 Redis round trips and ~5 ms of CPU
+per job), and RQ's default Worker forked a process per job that loaded the Sudachi
+dictionary again (1.7 s). A job mostly waits (database commits, LINE calls), so a few loops
+share one process; one resident's events stay in order through the per-user lock.
+
+The main thread runs an rq.SimpleWorker (no fork; workers.rq_worker keeps residents' words
+out of its failure logs and records) with the scheduler: periodic jobs, alerts,
+and the retries of an event job that failed in an event loop (workers.events.run_event).
+A job that dies with the process is recovered by the inbox sweep: events and outbox rows are
+in the database, and every step is idempotent.
 """
 from __future__ import annotations
 
@@ -15,21 +20,11 @@ import logging
 import threading
 from datetime import timedelta
 
-from rq.timeouts import TimerDeathPenalty
-
 from workers.rq_worker import PrivateWorker
 
 log = logging.getLogger(__name__)
 
-
-class ThreadWorker(PrivateWorker):
-    """A job loop in a non-main thread: only the main thread may install signal handlers;
-    it stops these loops when it is asked to stop. Job timeouts use a timer, not SIGALRM."""
-
-    death_penalty_class = TimerDeathPenalty
-
-    def _install_signal_handlers(self):
-        pass
+POP_WAIT = 1.0  # seconds an idle event loop waits on Redis before looking at the stop flag
 
 
 def run_worker(app, burst: bool = False, start_periodic=None, threads: int = 4) -> int:
@@ -45,19 +40,45 @@ def run_worker(app, burst: bool = False, start_periodic=None, threads: int = 4) 
         sweep_inbox(older_than=timedelta(0))
         if start_periodic is not None:
             start_periodic()
-        loops = [ThreadWorker([jobs.queue], connection=jobs.connection) for _ in range(max(0, threads - 1))]
-        running = [threading.Thread(target=_work, args=(w, burst), name=f"rq-loop-{n}", daemon=True)
-                   for n, w in enumerate(loops)]
-        for thread in running:
+        stop = threading.Event()
+        loops = [threading.Thread(target=event_loop, args=(jobs, stop, burst), name=f"event-loop-{n}", daemon=True)
+                 for n in range(max(1, threads))]
+        for thread in loops:
             thread.start()
-        PrivateWorker([jobs.queue], connection=jobs.connection).work(
+        if burst:
+            for thread in loops:
+                thread.join()
+        queue = jobs.worker_queue()
+        PrivateWorker([queue], connection=queue.connection).work(
             with_scheduler=True, burst=burst, logging_level="WARNING")
-        for loop in loops:
-            loop._stop_requested = True  # finish the current job, then stop
-        for thread in running:
+        stop.set()  # finish the current event, then stop
+        for thread in loops:
             thread.join(timeout=30 if burst else 5)
     return 0
 
 
-def _work(worker: PrivateWorker, burst: bool) -> None:
-    worker.work(burst=burst, logging_level="WARNING")
+def event_loop(jobs, stop: threading.Event, burst: bool = False) -> None:
+    from workers.events import run_event
+
+    while not stop.is_set():
+        try:
+            row_id = jobs.pop_event(0 if burst else POP_WAIT)
+        except Exception as exc:  # noqa: BLE001 - Redis away: wait; the inbox sweep covers the gap
+            log.warning("event loop: cannot reach the queue (%s)", type(exc).__name__)
+            stop.wait(POP_WAIT)
+            continue
+        if row_id is None:
+            if burst:
+                return
+            continue
+        run_event(row_id)
+
+
+def run_burst(jobs) -> None:
+    """Everything queued, to the end, in this thread: events, then RQ jobs (retries, periodic),
+    until both are empty (tests and benchmarks)."""
+    while True:
+        event_loop(jobs, threading.Event(), burst=True)
+        PrivateWorker([jobs.queue], connection=jobs.connection).work(burst=True, logging_level="WARNING")
+        if not jobs.events_waiting():
+            return

@@ -83,6 +83,7 @@ class FakeLine:
         self.delivered: list[dict] = []
         self.calls: list[dict] = []
         self._lock = threading.Lock()
+        self._new_delivery = threading.Condition(self._lock)  # long polls of /_fake/deliveries
         self._tokens: dict[str, dict] = {}  # token -> {"user": str, "state": str}
         self._retry_keys: dict[str, str] = {}  # retry key -> accepted request id
         self._injections: list[_Injection] = []
@@ -267,9 +268,13 @@ class FakeLine:
 
         @app.get("/_fake/deliveries")
         def deliveries():
-            """For a load generator in another process: deliveries from index `after` on."""
+            """For a load generator in another process: deliveries from index `after` on;
+            with `wait` (seconds, at most 5), the answer waits for at least one."""
             after = int(request.args.get("after", 0))
-            with self._lock:
+            wait = min(5.0, float(request.args.get("wait", 0)))
+            with self._new_delivery:
+                if wait > 0:
+                    self._new_delivery.wait_for(lambda: len(self.delivered) > after, timeout=wait)
                 items = [{"to": d["to"], "endpoint": d["endpoint"], "token": token, "at": at}
                          for d, (token, at) in zip(self.delivered[after:], self._delivery_meta[after:])]
                 reused = self.reused_reply_tokens
@@ -377,6 +382,7 @@ class FakeLine:
             if body.get("notificationDisabled"):
                 delivery["notification_disabled"] = True  # sent silently (no sound or banner)
             self.delivered.append(delivery)
+            self._new_delivery.notify_all()
         if injection is not None and injection.status is not None:
             return _injected(injection.status)  # delivered, but the answer says otherwise
         return jsonify(
@@ -501,12 +507,13 @@ def main() -> None:
     parser.add_argument("--access-token", default=DEFAULT_ACCESS_TOKEN)
     parser.add_argument("--any-reply-token", action="store_true")
     args = parser.parse_args()
-    fake = FakeLine(args.access_token, any_reply_token=args.any_reply_token).start(args.port)
-    print(f"fake LINE on {fake.base_url}", flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        fake.stop()
+    fake = FakeLine(args.access_token, any_reply_token=args.any_reply_token)
+    # waitress, not werkzeug's server: that one closes the connection after every request, so
+    # each reply cost a new TCP connection (and a thread) on both sides, as the real API does not
+    from waitress import serve
+
+    print(f"fake LINE on http://127.0.0.1:{args.port}", flush=True)
+    serve(fake.app, host="127.0.0.1", port=args.port, threads=8, ident="fake-line", _quiet=True)
 
 
 if __name__ == "__main__":
