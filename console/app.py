@@ -48,7 +48,8 @@ def create_app(settings: Settings | None = None, jobs=None, instance_path: str |
     app.json.ensure_ascii = False
 
     upgrade(settings.database_url)
-    runtime.configure(settings, jobs if jobs is not None else make_jobs(settings.redis_url))
+    intervals = list(settings.job_retry_intervals) if settings.job_retry_intervals is not None else None
+    runtime.configure(settings, jobs if jobs is not None else make_jobs(settings.redis_url, intervals))
     csrf.init_app(app)
     hardening.init_app(app)
     ratelimit.init_app(app, settings.redis_url)

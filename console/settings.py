@@ -30,6 +30,19 @@ def parse_hours(name: str, raw: str | None, default: float) -> float:
     return value
 
 
+def parse_intervals(name: str, value: str | None) -> tuple[float, ...] | None:
+    """"2,10,30" -> (2.0, 10.0, 30.0); junk is an error, not a default."""
+    if value is None:
+        return None
+    try:
+        intervals = tuple(float(part) for part in value.split(","))
+    except ValueError:
+        raise ValueError(f"{name} must be seconds separated by commas, e.g. 2,10,30") from None
+    if any(i < 0 for i in intervals):
+        raise ValueError(f"{name}: intervals cannot be negative")
+    return intervals
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str | None
@@ -63,6 +76,9 @@ class Settings:
     public_url: str = "http://127.0.0.1:5000"  # links in alerts
     oncall_enabled: bool = True
     claim_timeout_hours: float = 72.0  # a claimed case untouched this long returns to the queue
+    # seconds between the attempts of a failed job (LINE 429/5xx, Redis or the database away);
+    # None: workers.jobs.RETRY_INTERVALS. With Redis the worker that runs the job decides.
+    job_retry_intervals: tuple[float, ...] | None = None
 
     @property
     def line_enabled(self) -> bool:
@@ -97,5 +113,6 @@ class Settings:
             oncall_enabled=parse_bool("TSUNAGU_ONCALL_ENABLED", get("TSUNAGU_ONCALL_ENABLED"), default=True),
             metrics_token=get("TSUNAGU_METRICS_TOKEN"),
             health_max_event_age=float(get("TSUNAGU_HEALTH_MAX_EVENT_AGE")) if get("TSUNAGU_HEALTH_MAX_EVENT_AGE") else None,
+            job_retry_intervals=parse_intervals("TSUNAGU_JOB_RETRY_INTERVALS", get("TSUNAGU_JOB_RETRY_INTERVALS")),
             claim_timeout_hours=parse_hours("TSUNAGU_CLAIM_TIMEOUT_HOURS", get("TSUNAGU_CLAIM_TIMEOUT_HOURS"), 72.0),
         )

@@ -40,3 +40,11 @@ def test_claim_timeout_parses_hours_and_refuses_junk():
     for junk in ("soon", "0", "-3"):
         with pytest.raises(ValueError, match="TSUNAGU_CLAIM_TIMEOUT_HOURS"):
             Settings.from_env({"TSUNAGU_CLAIM_TIMEOUT_HOURS": junk})
+
+
+def test_job_retry_intervals_parse_and_refuse_junk():
+    assert Settings.from_env({}).job_retry_intervals is None
+    assert Settings.from_env({"TSUNAGU_JOB_RETRY_INTERVALS": "2,10,30"}).job_retry_intervals == (2.0, 10.0, 30.0)
+    for junk in ("2,,10", "soon", "-1"):
+        with pytest.raises(ValueError, match="TSUNAGU_JOB_RETRY_INTERVALS"):
+            Settings.from_env({"TSUNAGU_JOB_RETRY_INTERVALS": junk})

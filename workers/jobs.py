@@ -9,7 +9,6 @@ import logging
 import queue
 import threading
 import time
-from datetime import timedelta
 from typing import Callable
 
 from .errors import describe
@@ -118,16 +117,9 @@ class RQJobs:
         return self.connection.llen(EVENTS_LIST)
 
     def retry_later(self, func: Callable, *args) -> None:
-        """A job that failed on the fast path: RQ runs it again after each of the retry
-        intervals in turn, as it would have for an RQ job (same number of attempts)."""
-        from rq import Retry
-
-        first, rest = self._intervals[0] if self._intervals else 0, self._intervals[1:]
-        options = {"retry": Retry(max=len(rest), interval=rest)} if rest else {}
-        if first:
-            self.queue.enqueue_in(timedelta(seconds=first), func, *args, result_ttl=0, failure_ttl=FAILURE_TTL, **options)
-        else:
-            self.queue.enqueue(func, *args, result_ttl=0, failure_ttl=FAILURE_TTL, **options)
+        """A job that failed in an event loop becomes the RQ job it used to be: RQ runs it
+        now and then again after each retry interval, its failure recorded as RQ keeps them."""
+        self.enqueue(func, *args)
 
     def enqueue_many(self, func: Callable, args_list: list[tuple]) -> None:
         """One Redis round trip for all the jobs of a webhook."""
