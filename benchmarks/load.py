@@ -182,6 +182,21 @@ async def _drain(deliveries: Deliveries, tokens: list[str], seconds: float) -> i
     return sum(t not in deliveries.replied for t in tokens)
 
 
+def cpu_by_session() -> dict[int, float]:
+    """CPU seconds (user + system) used so far by every process, summed by session id: each
+    process started here leads its own session, so this covers gunicorn's children too."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        sid, utime, stime = int(fields[3]), int(fields[11]), int(fields[12])
+        used[sid] = used.get(sid, 0.0) + (utime + stime) / tick
+    return used
+
+
 def start(args: list[str], env: dict, log: Path) -> subprocess.Popen:
     return subprocess.Popen(args, env=env, cwd=ROOT, stdout=log.open("ab"), stderr=subprocess.STDOUT,
                             start_new_session=True)
@@ -201,11 +216,15 @@ async def wait_up(session, url: str, timeout: float = 60) -> None:
         await asyncio.sleep(0.2)
 
 
-async def measure(name: str, base: str, deliveries, args) -> dict:
+async def measure(name: str, base: str, deliveries, args, sessions: dict[str, list[int]]) -> dict:
     # a new connection per webhook, as LINE delivers them; keep-alive for the open loop (like wrk)
     connector = aiohttp.TCPConnector(limit=0, force_close=True)
+    before = cpu_by_session()
     async with aiohttp.ClientSession(connector=connector) as session:
         closed = await closed_loop(session, f"{base}/callback", deliveries, args.residents, args.messages, args.drain)
+    after = cpu_by_session()
+    closed["cpu_ms"] = {part: sum(after.get(sid, 0) - before.get(sid, 0) for sid in sids) * 1000 / max(1, closed["sent"])
+                        for part, sids in sessions.items()}
     if args.closed_only:
         return {"name": name, "closed": closed, "open": {"acked": 0, "rate": float("nan"), "ack_p50": float("nan"),
                                                           "ack_p99": float("nan"), "errors": 0, "unanswered": 0}}
@@ -226,16 +245,19 @@ def report(results: list[dict], args, backend: str) -> None:
         ("reply p99 (s)", lambda r: f"{r['closed']['p99']:.3f}"),
         ("replies not within 10 s", lambda r: f"{r['closed']['late']} of {r['closed']['sent']}"),
         ("replies lost / duplicated", lambda r: f"{r['closed']['lost']} / {r['dup']}"),
+        ("closed loop CPU ms/event", lambda r: " + ".join(f"{v:.1f}" for v in r["closed"]["cpu_ms"].values())),
         ("open loop: events/s acked", lambda r: f"{r['open']['rate']:.0f}"),
         ("ack p50 (ms)", lambda r: f"{r['open']['ack_p50'] * 1000:.1f}"),
         ("ack p99 (ms)", lambda r: f"{r['open']['ack_p99'] * 1000:.1f}"),
         ("events acked / non-200", lambda r: f"{r['open']['acked']} / {r['open']['errors']}"),
         ("unanswered after drain", lambda r: f"{r['open']['unanswered']}"),
     ]
-    width = max(len(n) for n in names) + 2
+    width = max(max(len(n) for n in names) + 2, 22)
     print(f"{'':28}" + "".join(f"{n:>{max(width, 14)}}" for n in names))
     for label, cell in rows:
         print(f"{label:28}" + "".join(f"{cell(r):>{max(width, 14)}}" for r in results))
+    print("  (CPU ms per event in the closed loop, summed over its processes: "
+          + " + ".join(results[-1]["closed"]["cpu_ms"]) + "; the fake LINE serves both)")
     if len(results) == 2:
         print(f"\nacked events/s, tsunagu / echo: {results[1]['open']['rate'] / results[0]['open']['rate']:.1f}x")
 
@@ -252,6 +274,7 @@ async def main_async(args) -> None:
     redis_url = env.get("REDIS_URL")
     backend = (f"{'PostgreSQL' if env['DATABASE_URL'].startswith('postgresql') else 'SQLite'} + "
                + (f"Redis, tsunagu serve ({args.serve_workers or 'default'} web processes) + {args.workers} worker(s)"
+                  f" x {args.worker_threads} event loops"
                   if redis_url else "in-process jobs (tsunagu serve, one process)"))
     if redis_url:
         from redis import Redis
@@ -275,7 +298,8 @@ async def main_async(args) -> None:
 
         procs.append(start(spy("serve", serve), env, logs / "serve.log"))
         for n in range(args.workers if redis_url else 0):
-            procs.append(start(spy(f"worker{n}", [py, "-m", "console.cli", "worker"]), env, logs / f"worker{n}.log"))
+            procs.append(start(spy(f"worker{n}", [py, "-m", "console.cli", "worker", "--threads", str(args.worker_threads)]),
+                               env, logs / f"worker{n}.log"))
         async with aiohttp.ClientSession() as session:
             for url in (f"{fake_url}/_fake/deliveries", f"http://127.0.0.1:{ECHO_PORT}/",
                         f"http://127.0.0.1:{PRODUCT_PORT}/healthz"):
@@ -285,9 +309,13 @@ async def main_async(args) -> None:
             poller = asyncio.create_task(deliveries.run())
             results = []
             targets = [("tsunagu", PRODUCT_PORT)] if args.skip_echo else [("echo sample", ECHO_PORT), ("tsunagu", PRODUCT_PORT)]
+            fake_sid, echo_sid = procs[0].pid, procs[1].pid
+            product = [p.pid for p in procs[2:]]
             for name, port in targets:
+                parts = ({"fake LINE": [fake_sid], "echo": [echo_sid]} if name == "echo sample" else
+                         {"fake LINE": [fake_sid], "serve": product[:1], "workers": product[1:]})
                 before = await deliveries.reused_now()
-                result = await measure(name, f"http://127.0.0.1:{port}", deliveries, args)
+                result = await measure(name, f"http://127.0.0.1:{port}", deliveries, args, parts)
                 result["dup"] = await deliveries.reused_now() - before
                 results.append(result)
             poller.cancel()
@@ -316,6 +344,7 @@ async def main_async(args) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workers", type=int, default=2, help="tsunagu worker processes (with REDIS_URL)")
+    parser.add_argument("--worker-threads", type=int, default=4, help="event loops per worker process")
     parser.add_argument("--serve-workers", type=int, default=None, help="web processes (gunicorn)")
     parser.add_argument("--residents", type=int, default=200)
     parser.add_argument("--messages", type=int, default=3)

@@ -118,7 +118,9 @@ def phase_report(name: str, n: int, wall: float, cpu: float, counts: Counts, pro
                  top: int, statements: bool) -> None:
     c = counts.c
     print(f"\n=== {name}: {n} events ===")
-    print(f"wall {wall * 1000 / n:.2f} ms/event   CPU (this process) {cpu * 1000 / n:.2f} ms/event")
+    calls = f"   Python function calls {pstats.Stats(profile).total_calls / n:,.0f}/event" if isinstance(
+        profile, cProfile.Profile) else ""
+    print(f"wall {wall * 1000 / n:.2f} ms/event   CPU (this process) {cpu * 1000 / n:.2f} ms/event{calls}")
     per = lambda key: c[key] / n  # noqa: E731
     print(f"per event: SQL statements {per('sql'):.1f}, commits {per('commit'):.1f}, rollbacks "
           f"{per('rollback'):.1f}, pool checkouts {per('checkout'):.1f}, Redis round trips "
@@ -245,8 +247,13 @@ def run(args, tmp: str) -> None:
             for func, a in pending:
                 func(*a)
         else:
-            from console.commands.worker import run_burst
+            try:
+                from console.commands.worker import run_burst
+            except ImportError:  # before the event loops (to measure an older commit): RQ only
+                from rq import SimpleWorker
 
+                def run_burst(jobs):
+                    SimpleWorker([jobs.queue], connection=jobs.connection).work(burst=True, logging_level="ERROR")
             run_burst(jobs)  # what `tsunagu worker`'s loops run, in burst mode
         work_prof.disable()
         work_wall += time.perf_counter() - w0

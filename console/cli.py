@@ -7,6 +7,7 @@ import logging
 import os
 import secrets
 import sys
+import threading
 
 
 def _logging() -> None:
@@ -82,6 +83,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         password = _demo_password_line(from_env, password, created)
     _print_urls(app, args.host, args.port, logins, password)
     _start_periodic()
+    _warm_up_in_background()
     if seed_demo_staff is not None:
         _seed_demo_cases(app.config["TSUNAGU"].coordinator_label)
     from console.commands.serve import serve_single
@@ -100,6 +102,20 @@ def _demo_password_line(from_env: str | None, generated: str, created: list[str]
     return generated + ("" if len(created) == 4 else f"（新しく作った {', '.join(created)} のみ）")
 
 
+def _warm_up_in_background() -> None:
+    """The in-process jobs' first reply should not wait for the Sudachi dictionary (~1.7 s)
+    and the wording files: load them now, beside the server starting."""
+
+    def warm():
+        from dialogs.texts import preload
+        from dialogs.understanding import warm_up
+
+        warm_up()
+        preload()
+
+    threading.Thread(target=warm, name="warm-up", daemon=True).start()
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from console.commands.serve import serve
 
@@ -108,6 +124,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _print_urls(app, args.host, args.port, [], None)
     if not app.config["TSUNAGU"].redis_url:
         _start_periodic()  # with Redis, `tsunagu worker` runs them
+        _warm_up_in_background()
     serve(app, args.host, args.port, workers=args.workers)
     return 0
 

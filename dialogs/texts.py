@@ -14,10 +14,22 @@ DATA = Path(__file__).parent / "data"
 CONTROL_LISTS = ("confirm", "quit_confirm", "resume", "consent", "voicemail", "edit", "withdraw_confirm")
 
 
+# libyaml's loader when the wheel has it: the same safe subset, about ten times faster
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 @cache
 def load_yaml(name: str) -> dict:
     with open(DATA / name, encoding="utf-8") as f:
-        return yaml.safe_load(f)
+        return yaml.load(f, Loader=_LOADER)  # noqa: S506 - a safe loader
+
+
+def preload() -> None:
+    """Read every wording file now (a worker at start-up), not in the first resident's reply."""
+    for entry in language_table():
+        load_yaml(entry["file"])
+    for path in sorted(DATA.glob("*.yaml")):
+        load_yaml(path.name)
 
 
 def language_table() -> list[dict]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -34,7 +35,35 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    engine = create_engine(url, hide_parameters=True)
+    _ping_when_idle(engine)
+    return engine
+
+
+IDLE_PING = 10.0  # seconds: a pooled connection unused this long is checked before it is used
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """pool_pre_ping, but only for connections that sat idle: pinging on every checkout was
+    one more round trip per transaction (a webhook: ping + INSERT). A connection in steady use
+    was fine a moment ago; one that sat idle may have been cut (a database restart, a firewall
+    timeout), and is then replaced before anyone uses it."""
+    from sqlalchemy import exc
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_connection, record, _proxy):
+        since = record.info.get("idle_since")
+        if since is not None and time.monotonic() - since > IDLE_PING:
+            try:
+                alive = engine.dialect.do_ping(dbapi_connection)
+            except Exception:  # noqa: BLE001 - any failure: take a new connection
+                alive = False
+            if not alive:
+                raise exc.DisconnectionError()  # the pool discards it and connects again
 
 
 def init_engine(url: str) -> Engine:

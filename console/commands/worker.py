@@ -32,8 +32,11 @@ def run_worker(app, burst: bool = False, start_periodic=None, threads: int = 4) 
     from workers import runtime
     from workers.events import sweep_inbox
 
+    from dialogs.texts import preload
+
     jobs = runtime.current().jobs
     warm_up()
+    preload()
     with app.app_context():
         # events stored while no worker (or no Redis) was running, or whose worker died: a second
         # job for an event already queued is harmless (per-user lock, done work is skipped)

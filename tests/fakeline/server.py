@@ -513,7 +513,7 @@ def main() -> None:
     from waitress import serve
 
     print(f"fake LINE on http://127.0.0.1:{args.port}", flush=True)
-    serve(fake.app, host="127.0.0.1", port=args.port, threads=8, ident="fake-line", _quiet=True)
+    serve(fake.app, host="127.0.0.1", port=args.port, threads=32, ident="fake-line", _quiet=True)
 
 
 if __name__ == "__main__":
