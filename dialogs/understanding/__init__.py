@@ -37,7 +37,7 @@ def classify(text: str) -> Understanding:
     if found:
         # the lexicon of the message's language (lexicon_<lang>.yaml), English for Latin words
         categories, crisis_kinds, evidence = _merge(categories, crisis_kinds, evidence, found)
-    if not crisis_kinds and not explained_away and lang == "ja":
+    if not crisis_kinds and not explained_away and lang == "ja" and _enough_to_judge(text):
         # wordings the rules have never seen: ask the statistical model (see model.py); it was
         # trained on Japanese and has no features for English, Latin text or tags
         from .model import implied_categories, second_opinion
@@ -56,6 +56,15 @@ def classify(text: str) -> Understanding:
         evidence=evidence,
         crisis_kinds=crisis_kinds,
     )
+
+
+def _enough_to_judge(text: str) -> bool:
+    """The model reads character n-grams: a reply of a word or two with digits (80さい, 3人)
+    gives it nothing to go on and once gave 80さい an elder-abuse alarm. Short crisis words
+    (死にたい, しにたい, 殴られた) are the rules' job and the rules see them."""
+    import re
+
+    return len(re.sub(r"[\d\s\W_]", "", text)) >= 4
 
 
 def _merge(categories, crisis_kinds, evidence, found):
