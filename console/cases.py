@@ -307,12 +307,17 @@ def approve_plan(session: Session, intake: Intake, actor, plan_id: int, expected
     return plan
 
 
+FUTURE_SLACK = timedelta(days=1)  # clocks and time zones: a contact "tomorrow" is still refused
+
+
 def log_contact(session: Session, intake: Intake, actor, method: str, happened_at: datetime,
                 note: str = "", agency_id: int | None = None) -> ContactLog:
     if method not in CONTACT_METHODS:
         raise CaseError("invalid", field="連絡の方法")
     if intake.status == "closed":
         raise CaseError("closed")
+    if as_utc(happened_at) > utcnow() + FUTURE_SLACK:  # a record of what happened, not a plan (2099-01-01 sorted first)
+        raise CaseError("future_contact")
     row = ContactLog(intake_id=intake.id, happened_at=happened_at, method=method, actor_id=_actor_id(actor),
                      agency_id=agency_id, note=(note or "").strip()[:NOTE_LIMIT])
     session.add(row)

@@ -92,11 +92,16 @@ def all_values(session: Session) -> dict:
 
 
 def set_value(session: Session, key: str, raw: str, actor_id: int | None) -> object:
+    """Store a changed value with one audit row saying old → new; an unchanged one writes nothing."""
     value = parse(key, raw)
+    old = get(session, key)
+    if value == old:
+        return value
     row = session.get(AppSetting, key) or AppSetting(key=key, value="")
     row.value, row.updated_by, row.updated_at = str(value), actor_id, utcnow()
     session.add(row)
-    record_event(session, "admin.setting", actor_id=actor_id, target_type="setting", target_id=key)
+    record_event(session, "admin.setting", actor_id=actor_id, target_type="setting", target_id=key,
+                 detail={"old": old, "new": value})
     _cache.pop(key, None)
     return value
 

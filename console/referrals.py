@@ -80,6 +80,8 @@ def refer(session: Session, intake: Intake, actor, agency_ids: list[int], reques
     for agency in agencies:
         if agency.id in open_to:
             raise ReferralError("already_open", agency=agency.name)
+    if intake.status == "closed":
+        raise ReferralError("case_closed")
     if lifecycle.move_between(intake.status, "referring") is None:
         raise ReferralError("case_state", state=lifecycle.state_label(intake.status))
     # stored in UTC: SQLite keeps the wall time only

@@ -72,7 +72,7 @@ def workbook(report: stats.Report, indicators: dict | None, coordinator: str = "
                  [f["closed"]["title"] + "（件）", cases["closed"]["total"], f["closed"]["definition"]]]
     _table(ws, ["項目", "数", "定義"], body, start_row=4)
     if indicators:
-        _table(ws, ["評価指標（小金井市 実施計画）", "実績", "定義"],
+        _table(ws, ["評価指標（重層的支援体制整備事業 実施計画）", "実績", "定義"],
                [[w["indicators"][k]["title"], v, w["indicators"][k]["definition"]] for k, v in indicators.items()])
     for row in ws.iter_rows(min_col=3, max_col=3):
         for cell in row:

@@ -272,7 +272,8 @@ def audit():
         record_event(db, "audit.view", actor_id=current_user.id)
     more = len(rows) > AUDIT_PAGE
     rows = rows[:AUDIT_PAGE]
-    return render_template("console/admin/audit.html", rows=rows, staff=staff, filters=filters, actions=ACTIONS,
+    return render_template("console/admin/audit.html", rows=rows, staff=staff, filters=filters,
+                           actions=list(dict.fromkeys(ACTIONS)), action_labels=accounts.wording()["audit_actions"],
                            next_before=rows[-1].id if more and rows else None)
 
 

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, DateTimeLocalField, FieldList, Form, FormField, HiddenField,
                      IntegerField, RadioField, SelectField, StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
+from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from console import lifecycle
@@ -19,8 +20,20 @@ def _choices(key: str, values) -> list[SelectChoice]:
     return [SelectChoice(v, words[v]) for v in values]
 
 
+class JapaneseMessages:
+    """WTForms' own messages ("Not a valid choice.") in Japanese, from WTForms' ja catalogue."""
+
+    locales = ("ja_JP", "ja")
+
+    def get_translations(self, form):
+        return DefaultMeta.get_translations(self, form)  # Flask-WTF's would need Flask-Babel
+
+
 class CaseForm(FlaskForm):
-    state = HiddenField()  # the state the page showed
+    class Meta(JapaneseMessages):
+        pass
+
+    state = HiddenField()  # the state the page showed (required: console/views/cases.py act())
 
 
 class ClaimForm(CaseForm):

@@ -4,7 +4,7 @@ by role is a 403 (audited), a refusal about this case (not its assignee, stale f
 the lifecycle does not allow) is a message on the case page, never a 500."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 
@@ -50,6 +50,8 @@ def act(intake_id: int, action: str, form, change, done: str):
             staff = db.get(StaffUser, current_user.id)
             if not can(staff, action, intake):
                 refused = "role" if staff is None or staff.role not in PERMISSIONS[action] else "case"
+            elif not (request.form.get("state") or "").strip():
+                refused = "no_state"  # a stale-form check that cannot be made is a refusal, not a pass
             elif not form.validate_on_submit():
                 flash(_first_error(form), "error")
                 return _back(intake_id)
@@ -58,6 +60,8 @@ def act(intake_id: int, action: str, form, change, done: str):
     except CaseError as error:
         flash(error.message, "error")
         return _back(intake_id)
+    if refused == "no_state":
+        abort(400, description=_done("missing_state"))
     if refused:
         with session_scope() as db:
             record_event(db, "case.refused", actor_id=current_user.id, target_type="intake", target_id=intake_id)
@@ -195,6 +199,14 @@ def consent_override(intake_id: int):
     return act(intake_id, "consent.override", forms.OverrideForm(),
                lambda db, i, s, f: cases.override_consent(db, i, s, f.purpose.data, f.reason.data) and None,
                "override")
+
+
+@bp.errorhandler(400)
+def bad_request(error):
+    """A form without the state it was drawn in (or otherwise broken): say what to do."""
+    message = error.description if isinstance(error.description, str) and not error.description.startswith(
+        "The browser") else _done("missing_state")
+    return render_template("console/error.html", code=400, message=message), 400
 
 
 @bp.errorhandler(CSRFError)

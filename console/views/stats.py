@@ -23,6 +23,14 @@ def _need(action: str) -> None:
         abort(403)
 
 
+@bp.errorhandler(403)
+def _forbidden(error):
+    """In Japanese, like every other refusal in the console (not Werkzeug's "Forbidden")."""
+    from console.views.queue import ERRORS
+
+    return render_template("console/error.html", code=403, message=ERRORS[403]), 403
+
+
 def _today():
     return datetime.now(timezone.utc).astimezone(office_hours.zone()).date()
 
@@ -42,10 +50,16 @@ def _fiscal_year() -> stats.Period:
         abort(400)
 
 
+def _years(year: int) -> list[stats.Period]:
+    """Fiscal years around `year`, never one that has not begun (nothing to count there)."""
+    last = min(year + 1, stats.fiscal_year_of(_today()))
+    return [stats.Period.fiscal_year(y) for y in range(year - 4, last + 1)]
+
+
 def _choices(period: stats.Period) -> list[tuple[str, str]]:
     """Fiscal years around the one shown, and the months of the shown fiscal year."""
     year = stats.fiscal_year_of(period.first)
-    options = [(p.key, p.label) for p in (stats.Period.fiscal_year(y) for y in range(year - 4, year + 2))]
+    options = [(p.key, p.label) for p in _years(year)]
     fy = stats.Period.fiscal_year(year)
     options += [(key, stats.Period.parse(key, fy.first).label) for key in fy.buckets()]
     return options
@@ -70,7 +84,7 @@ def indicators():
     with session_scope() as db:
         values = stats.indicators(db, period)
     year = period.first.year
-    years = [stats.Period.fiscal_year(y) for y in range(year - 4, year + 2)]
+    years = _years(year)
     return render_template("console/stats_indicators.html", period=period, values=values,
                            w=stats.wording(), years=years)
 

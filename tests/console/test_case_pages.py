@@ -61,8 +61,8 @@ def test_a_coordinator_works_a_case_from_claim_to_close(as_role):
     assert flashes(page) == ["支援プランを承認しました。支援中になりました。"]
 
     page = post(client, intake_id, "contact", {"state": "supporting", "method": "visit",
-                                                "happened_at": "2026-12-05T14:30", "note": "自宅を訪問"}).get_data(as_text=True)
-    assert flashes(page) == ["対応を記録しました。"] and "対応記録（1回）" in page and "2026-12-05 14:30" in page
+                                                "happened_at": "2026-11-25T14:30", "note": "自宅を訪問"}).get_data(as_text=True)
+    assert flashes(page) == ["対応を記録しました。"] and "対応記録（1回）" in page and "2026-11-25 14:30" in page
     page = post(client, intake_id, "move", {"state": "supporting", "to_state": "monitoring"}).get_data(as_text=True)
     assert flashes(page) == ["状態を「モニタリング」にしました。"]
     page = post(client, intake_id, "close", {"state": "monitoring", "outcome": "watching", "note": "見守りへ"}).get_data(as_text=True)
@@ -128,9 +128,9 @@ def test_consent_override_needs_a_reason_and_is_shown(as_role):
     intake_id = make_intake(reporter_role="family")
     client = as_role("suishin")
     post(client, intake_id, "claim", {"state": "new"})
-    page = post(client, intake_id, "consent-override", {"purpose": "share", "reason": "  "}).get_data(as_text=True)
+    page = post(client, intake_id, "consent-override", {"state": "claimed", "purpose": "share", "reason": "  "}).get_data(as_text=True)
     assert "入力してください" in flashes(page)[0]
-    page = post(client, intake_id, "consent-override", {"purpose": "share", "reason": "支援会議で共有を決定"}).get_data(as_text=True)
+    page = post(client, intake_id, "consent-override", {"state": "claimed", "purpose": "share", "reason": "支援会議で共有を決定"}).get_data(as_text=True)
     assert flashes(page) == ["同意の上書きを理由とともに記録しました。"]
     assert "理由：支援会議で共有を決定" in page and '<span class="badge yes">有効</span>' in page
 

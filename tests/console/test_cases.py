@@ -60,7 +60,7 @@ def test_whole_life_of_a_case_is_on_its_timeline(staff):
         do(cases.approve_plan, intake_id, "suishin", plan.id)  # not city staff
     assert refused.value.key == "approver_required"
     do(cases.approve_plan, intake_id, "admin", plan.id)
-    do(cases.log_contact, intake_id, "suishin", "phone", datetime(2026, 12, 2, 1, tzinfo=timezone.utc), "本人と話した")
+    do(cases.log_contact, intake_id, "suishin", "phone", datetime(2026, 11, 25, 1, tzinfo=timezone.utc), "本人と話した")
     do(cases.transition, intake_id, "suishin", "monitoring")
     do(cases.close, intake_id, "suishin", "resolved", "仕事が見つかった")
     with session_scope() as db:
