@@ -106,7 +106,9 @@ def add_to_intake(session: Session, intake: Intake, now: datetime, words: str | 
         intake.crisis_kinds = sorted(set(intake.crisis_kinds or []) | set(crisis["kinds"]))
         evidence = list(intake.crisis_evidence or [])
         intake.crisis_evidence = evidence + [e for e in crisis["evidence"] if e not in evidence]
-        intake.categories = checklist.ordered([*(intake.categories or []), *checklist.for_crisis(crisis["kinds"])])
+        # the resident did not tick these: they are guessed from the crisis (推定), shown apart
+        guessed = [c for c in checklist.for_crisis(crisis["kinds"]) if c not in (intake.categories or [])]
+        intake.suggested = checklist.ordered([*(intake.suggested or []), *guessed])
 
 
 def record_consents(session: Session, intake: Intake, consents: dict) -> None:
