@@ -81,9 +81,14 @@ class _Turn:
                 self._crisis(written_in)
             inp = self._as_tap(inp)
         first = not self.st.in_progress or (self.st.state is State.WHO and not self.st.history)
+        # a first message ever, in no language we can tell, from someone whose channel knows
+        # another language (LINE profile): offer that one, as for a message written in it
+        hint = languages.known(inp.lang) if self.st.last_active_at is None and written_in is None else None
         self._dispatch(inp)
         if first and written_in and written_in != self.st.lang and inp.kind is InputKind.TEXT:
             self._offer_language(written_in)
+        elif hint and hint != self.st.lang and inp.kind is not InputKind.START:
+            self._offer_language(hint)
         # whatever path the message took (resume offer, expiry, after submitting, before the
         # first question), a crisis always reaches staff
         if self.understood and self.understood.crisis:

@@ -47,8 +47,9 @@ class Input:
     value: str = ""
     # what the unsupported thing was ("sticker", "image", ...), for the kind reply
     media: str = ""
-    # START only: the language the channel knows the resident uses (LINE profile language,
-    # the browser's Accept-Language), e.g. "zh-TW"; used at first contact only
+    # the language the channel knows the resident uses (LINE profile language, the browser's
+    # Accept-Language), e.g. "zh-TW"; used at first contact only: START greets in it, a first
+    # message (in no language we can tell) is answered with a one-tap offer of it
     lang: str = ""
 
 

@@ -30,6 +30,13 @@ def load_conversation(session: Session, channel: str, user_key: str) -> Conversa
     return conv
 
 
+def first_contact(session: Session, channel: str, user_key: str) -> bool:
+    """Nothing was ever heard from this resident (no conversation, or one never active)."""
+    state = session.exec(select(Conversation.state).where(Conversation.channel == channel,
+                                                         Conversation.user_key == user_key)).first()
+    return not state or not state.get("last_active_at")
+
+
 def handle_input(
     session: Session, channel: str, user_key: str, inp: Input, now: datetime, coordinator: str
 ) -> list[Message]:

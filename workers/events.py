@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -12,6 +13,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
+from bot.line import profile
 from bot.line.inputs import to_input
 from bot.line.render import render_batches
 from models import OutboxMessage, WebhookEvent
@@ -19,7 +21,7 @@ from models.base import as_utc, utcnow
 from models.db import session_scope
 
 from . import runtime
-from .conversation import handle_input
+from .conversation import first_contact, handle_input
 from .delivery import deliver_pending, pending_rows, send_one
 from .errors import describe
 from .locks import user_lock
@@ -133,6 +135,7 @@ def _process_event(row_id: int, user_key: str, coordinator: str, sender) -> bool
         rows: list[OutboxMessage] = []
         inp = to_input(event.payload)
         if inp is not None:
+            inp = _with_profile_language(session, user_key, inp, sender)
             now = as_utc(event.occurred_at)
             messages = handle_input(session, "line", user_key, inp, now, coordinator)
             for seq, batch in enumerate(render_batches(messages)):
@@ -163,6 +166,15 @@ def answer_retry_key(event_id: str, seq: int) -> str:
 
 
 _ANSWER_KEYS = uuid.UUID("5b0c6c1e-2f5e-4b7a-9d0a-7473756e6167")  # namespace of answer retry keys
+
+
+def _with_profile_language(session, user_key: str, inp, sender):
+    """At first contact (the follow, or a first message), LINE's profile language is the
+    dialog's hint; one profile request per resident, none afterwards."""
+    if sender is None or inp.lang or not first_contact(session, "line", user_key):
+        return inp
+    code = profile.language(sender, user_key)
+    return replace(inp, lang=code) if code else inp
 
 
 def sweep_inbox(older_than: timedelta = timedelta(seconds=30)) -> int:

@@ -65,6 +65,8 @@ class FakeLine:
       delivered  accepted deliveries, in order: {"endpoint", "to", "messages", "retry_key"}
                  (+ "notification_disabled": True for a silent push)
       calls      every request that reached the fake: {"endpoint", "status"}
+      profile_requests  every GET /v2/bot/profile/{userId}: {"user", "status"} (kept apart
+                 from `calls`, which counts message sends)
     """
 
     def __init__(self, access_token: str = DEFAULT_ACCESS_TOKEN, any_reply_token: bool = False,
@@ -74,6 +76,9 @@ class FakeLine:
         # channel settings made through the API (tsunagu line setup)
         self.webhook_endpoint: str | None = None
         self.rich_menus: dict[str, dict] = {}  # id -> {"request": dict, "image": bytes | None}
+        # user id -> LINE profile (displayName, userId, language, ...); unknown users get 404
+        self.profiles: dict[str, dict] = {}
+        self.profile_requests: list[dict] = []
         self.default_rich_menu: str | None = None
         # benchmarks: a token "<userId>:<anything>" that was never issued is valid once, so a
         # load generator in another process need not ask for tokens first
@@ -159,6 +164,15 @@ class FakeLine:
         with self._lock:
             self._injections.append(_Injection(None, times, endpoint, delay=seconds))
 
+    def set_profile(self, user_id: str, language: str | None = None, display_name: str = "テスト") -> None:
+        """What GET /v2/bot/profile/{user_id} answers; LINE leaves `language` out when the user
+        has not allowed it (or it is not set)."""
+        profile = {"userId": user_id, "displayName": display_name, "pictureUrl": "https://example.invalid/p.png"}
+        if language is not None:
+            profile["language"] = language
+        with self._lock:
+            self.profiles[user_id] = profile
+
     def messages_to(self, user_id: str) -> list[dict]:
         """All message objects delivered to `user_id` (reply and push), in order."""
         with self._lock:
@@ -172,13 +186,15 @@ class FakeLine:
 
     @staticmethod
     def _check_endpoint(endpoint: str | None) -> None:
-        if endpoint not in (None, "reply", "push"):
-            raise ValueError(f"endpoint must be 'reply', 'push' or None, not {endpoint!r}")
+        if endpoint not in (None, "reply", "push", "profile"):
+            raise ValueError(f"endpoint must be 'reply', 'push', 'profile' or None, not {endpoint!r}")
 
     def _take_injection(self, endpoint: str) -> _Injection | None:
         with self._lock:
             for inj in self._injections:
-                if inj.endpoint in (None, endpoint) and inj.times > 0:
+                # a failure for "any endpoint" means the message sends; the profile is asked for by name
+                wanted = (endpoint,) if endpoint == "profile" else (None, endpoint)
+                if inj.endpoint in wanted and inj.times > 0:
                     inj.times -= 1
                     if inj.times == 0:
                         self._injections.remove(inj)
@@ -195,6 +211,13 @@ class FakeLine:
         @app.post("/v2/bot/message/push")
         def push():
             return self._handle("push")
+
+        @app.get("/v2/bot/profile/<user_id>")
+        def profile(user_id):
+            response = self._profile(user_id)
+            with self._lock:
+                self.profile_requests.append({"user": user_id, "status": response.status_code})
+            return response
 
         @app.get("/v2/bot/info")
         def bot_info():
@@ -281,6 +304,20 @@ class FakeLine:
             return jsonify(items=items, next=after + len(items), reused_reply_tokens=reused)
 
         return app
+
+    def _profile(self, user_id: str) -> Response:
+        injection = self._take_injection("profile")
+        if injection is not None and injection.delay:
+            self._stopping.wait(injection.delay)
+        if injection is not None and injection.status is not None:
+            return _injected(injection.status)
+        if not self._authorised():
+            return _error(401, "Authentication failed. Confirm that the access token in the authorization header is valid.")
+        with self._lock:
+            profile = self.profiles.get(user_id)
+        if profile is None:  # not a friend, or blocked: LINE answers 404
+            return _error(404, "Not found")
+        return jsonify(profile)
 
     def _authorised(self) -> bool:
         return request.headers.get("Authorization", "") == f"Bearer {self.access_token}"
