@@ -82,6 +82,13 @@ def test_every_translation_says_who_checked_it_and_when(lang):
     assert checked and re.search(r"\d{4}-\d{2}-\d{2}", checked[0]), head
 
 
+@pytest.mark.parametrize("name", ["checklist.yaml", "consent.yaml"])
+def test_the_shared_label_files_say_who_checked_them_and_when(name):
+    head = (DATA / name).read_text(encoding="utf-8").splitlines()[:8]
+    checked = [line for line in head if line.startswith("# checked:")]
+    assert checked and re.search(r"\d{4}-\d{2}-\d{2}", checked[0]), head
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_checklist_and_consent_wording_exist_in_every_language(lang):
     for group in checklist.groups():
