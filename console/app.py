@@ -58,9 +58,10 @@ def create_app(settings: Settings | None = None, jobs=None, instance_path: str |
 
     app.register_blueprint(chat.bp)
 
-    from console import auth
+    from console import auth, i18n
     from console.views import cases, counts, failed_events, queue
 
+    i18n.init_app(app)  # before any template is compiled: the catalog filter is part of them
     auth.init_app(app)
     app.register_blueprint(queue.bp)
     app.register_blueprint(failed_events.bp)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlmodel import select
@@ -66,8 +67,8 @@ class Staff:
 
 
 class LoginForm(FlaskForm):
-    username = StringField("ユーザー名", validators=[DataRequired("ユーザー名を入力してください。"), Length(max=64)])
-    password = PasswordField("パスワード", validators=[DataRequired("パスワードを入力してください。"), Length(max=1024)])
+    username = StringField(_l("ユーザー名"), validators=[DataRequired(_l("ユーザー名を入力してください。")), Length(max=64)])
+    password = PasswordField(_l("パスワード"), validators=[DataRequired(_l("パスワードを入力してください。")), Length(max=1024)])
 
 
 class PasswordChangeForm(FlaskForm):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, select
 
 from console import cases, lifecycle, replies
+from console.i18n import t
 from console.permissions import can
 from console.triage import Suggestion, suggest
 from console.views import labels
@@ -60,7 +61,7 @@ class CasePanel:
             values = {"at": labels.jst(a.sent_at), "attempts": a.attempts, "error": a.last_error or "—"}
             key = a.status if a.status in ("sent", "failed") else "retrying" if a.attempts else "waiting"
             css = {"sent": "yes", "failed": "no"}.get(key, "unknown")
-            lines.append((w["targets"].get(a.target, a.target), w[key].format(**values), css))
+            lines.append((w["targets"].get(a.target, a.target), t(w[key], **values), css))
         urgent_after_hours = self.intake.after_hours and (self.intake.urgent or self.intake.crisis)
         if not lines and urgent_after_hours:
             lines.append(("", w["none"], "unknown"))

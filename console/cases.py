@@ -22,6 +22,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from console import lifecycle
+from console.i18n import t
 from console.permissions import can
 from models import ConsentOverride, ContactLog, Intake, Meeting, Referral, StaffUser, SupportPlan
 from models.audit import ACTIONS, record_event as audit
@@ -40,7 +41,9 @@ class CaseError(Exception):
 
     def __init__(self, key: str, **values):
         self.key = key
-        self.message = lifecycle.wording()["errors"][key].format(**values)
+        # in the staff member's language (console/i18n.py); Japanese outside a request
+        self.message = t(lifecycle.wording()["errors"][key], **{k: t(v) if isinstance(v, str) else v
+                                                                 for k, v in values.items()})
         super().__init__(self.message)
 
 

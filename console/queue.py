@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from console import lifecycle, search, sla
 from console.permissions import can
+from console.i18n import t
 from console.views import labels
 from models import Agency, ConsentRecord, Intake, Referral, StaffUser
 from models.audit import record_event
@@ -110,7 +111,7 @@ class QueueRow:
 
     @property
     def crisis_kinds(self) -> list[str]:
-        return [labels.label(labels.CRISIS_KINDS, k) for k in self.intake.crisis_kinds or []] if self.topics else []
+        return [t(labels.label(labels.CRISIS_KINDS, k)) for k in self.intake.crisis_kinds or []] if self.topics else []
 
     @property
     def state(self) -> str:

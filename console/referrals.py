@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 
 from console import cases, config_store, lifecycle, notices, referral_flow
 from console.business_days import after_business_days
+from console.i18n import t
 from console.permissions import can
 from models import Agency, Intake, Referral
 from models.audit import record_event as audit
@@ -36,7 +37,7 @@ class ReferralError(Exception):
 
     def __init__(self, key: str, **values):
         self.key = key
-        self.message = referral_flow.wording()["errors"][key].format(**values)
+        self.message = t(referral_flow.wording()["errors"][key], **{k: t(v) if isinstance(v, str) else v for k, v in values.items()})
         super().__init__(self.message)
 
 

@@ -23,6 +23,7 @@ from sqlmodel import Session, select
 
 from bot.web.visitor import RESUME_WINDOW
 from console import cases, config_store
+from console.i18n import t
 from console.outbox import is_blocked, queue_text
 from console.permissions import can
 from console.views.labels import jst
@@ -40,7 +41,7 @@ def wording() -> dict:
 class ReplyError(Exception):
     def __init__(self, key: str, **values):
         self.key = key
-        self.message = wording()["errors"][key].format(**values)
+        self.message = t(wording()["errors"][key], **{k: t(v) if isinstance(v, str) else v for k, v in values.items()})
         super().__init__(self.message)
 
 
@@ -94,7 +95,7 @@ class Reach:
         w = wording()["reach"]
         if self.channel != "web":
             return ""
-        return w["web_open"].format(until=jst(self.until)) if self.open(now) else w["web_ended"]
+        return t(w["web_open"], until=jst(self.until)) if self.open(now) else w["web_ended"]
 
 
 def reach(session: Session, intake: Intake) -> Reach:
@@ -164,7 +165,7 @@ def statuses(session: Session, intake: Intake, events: list[CaseEvent], now: dat
             status, delivered = labels["failed"], False
         elif "pending" in found and event.data.get("channel") == "web":
             if until is not None and now <= until:
-                status, delivered = labels["pending_web"].format(until=jst(until)), None
+                status, delivered = t(labels["pending_web"], until=jst(until)), None
             else:
                 status, delivered = labels["web_ended"], False
         elif "pending" in found:

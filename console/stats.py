@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from console import stats_cases, stats_together
+from console.i18n import t
 from console import stats_sql as q
 from console.stats_sql import rows
 from dialogs import checklist, office_hours
@@ -66,6 +67,14 @@ class Period:
         if self.kind == "year":
             return wording()["period"]["year"].format(year=self.first.year, reiwa=self.first.year - 2018)
         return wording()["period"]["month"].format(year=self.first.year, month=self.first.month)
+
+    @property
+    def shown(self) -> str:
+        """The label in the console's language (the Excel report keeps `label`, in Japanese)."""
+        words = wording()["period"]
+        if self.kind == "year":
+            return t(words["year"], year=self.first.year, reiwa=self.first.year - 2018)
+        return t(words["month"], year=self.first.year, month=self.first.month)
 
     @property
     def start(self) -> datetime:

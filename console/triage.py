@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from console.i18n import t
 from console.lifecycle import wording
 from console.views import labels
 
@@ -24,26 +25,26 @@ def suggest(categories: list[str], reporter_role: str, crisis: bool = False,
     reasons: list[str] = []
     if reporter_role not in ("self",):
         cls = "4"
-        reasons.append(reasons_text["third_party"].format(reporter=labels.label(labels.REPORTERS, reporter_role)))
+        reasons.append(t(reasons_text["third_party"], reporter=t(labels.label(labels.REPORTERS, reporter_role))))
     elif not real_fields:
         cls = "4"
-        reasons.append(reasons_text["no_field"])
+        reasons.append(t(reasons_text["no_field"]))
     elif len(real_fields) >= 3:
         cls = "3"
-        reasons.append(reasons_text["many_fields"].format(count=len(real_fields)))
+        reasons.append(t(reasons_text["many_fields"], count=len(real_fields)))
     elif set(household or []) & set(words["household_wide"]) and len(real_fields) >= 2:
         cls = "3"
         wide = [m for m in household if m in words["household_wide"]]
-        reasons.append(reasons_text["household"].format(household="・".join(labels.choice("household", m) for m in wide)))
+        reasons.append(t(reasons_text["household"], household=t("・").join(labels.choice("household", m) for m in wide)))
     elif len(real_fields) == 2:
         cls = "2"
-        reasons.append(reasons_text["two_fields"])
+        reasons.append(t(reasons_text["two_fields"]))
     else:
         cls = "1"
-        reasons.append(reasons_text["one_field"])
+        reasons.append(t(reasons_text["one_field"]))
     team = None
     if crisis or "dv_abuse" in (categories or []):
-        kinds = [labels.label(labels.CRISIS_KINDS, k) for k in crisis_kinds or []] or [labels.item("dv_abuse")]
-        reasons.append(reasons_text["crisis"].format(kinds="・".join(kinds)))
+        kinds = [t(labels.label(labels.CRISIS_KINDS, k)) for k in crisis_kinds or []] or [labels.item("dv_abuse")]
+        reasons.append(t(reasons_text["crisis"], kinds=t("・").join(kinds)))
         team = "city"
     return Suggestion(cls, reasons, team)

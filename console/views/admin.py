@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from console import accounts, config_store
 from console.accounts import AdminError
+from console.i18n import t
 from console.permissions import can
 from console.views.labels import JST
 from dialogs import checklist
@@ -27,7 +28,7 @@ def _need(action: str) -> None:
 
 
 def _done(key: str, **values) -> None:
-    flash(accounts.wording()["done"][key].format(**values), "info")
+    flash(t(accounts.wording()["done"][key], **{k: t(v) if isinstance(v, str) else v for k, v in values.items()}), "info")
 
 
 def _int_or_none(raw: str | None) -> int | None:

@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 
 from console import cases, lifecycle
 from console.cases import CaseError
+from console.i18n import t
 from console.permissions import PERMISSIONS, can
 from console.views import case_forms as forms
 from models import Intake, StaffUser
@@ -20,7 +21,7 @@ bp = Blueprint("case", __name__, url_prefix="/console/intakes")
 
 
 def _done(key: str, **values) -> str:
-    return lifecycle.wording()["done"][key].format(**values)
+    return t(lifecycle.wording()["done"][key], **{k: t(v) if isinstance(v, str) else v for k, v in values.items()})
 
 
 def _back(intake_id: int):
@@ -35,7 +36,7 @@ def _first_error(form) -> str:
             if isinstance(error, dict):  # a row of members / tasks
                 for row_errors in error.values():
                     return str(row_errors[0])
-            return f"{getattr(form, name).label.text}：{error}"
+            return f"{getattr(form, name).label.text}{t('：')}{error}"  # lazy wording made text here
     return _done("invalid_form")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from console import i18n
 from dialogs import checklist
 from dialogs.texts import load_yaml, wording
 from models.base import as_utc
@@ -38,7 +39,7 @@ def label(table: dict[str, str], value: str | None) -> str:
 
 def item(item_id: str) -> str:
     try:
-        return checklist.item_label(item_id, "ja")
+        return checklist.item_label(item_id, i18n.current())  # the dialog has the same languages
     except KeyError:
         return item_id
 
@@ -49,7 +50,7 @@ def choice(name: str, value: str | None) -> str:
         return NONE
     # "40_64" and 4064 compare equal: unquoted 40_64 in YAML 1.1 is the integer 4064
     wanted = str(value).replace("_", "")
-    for c in wording("ja")["choices"].get(name, []):
+    for c in wording(i18n.current())["choices"].get(name, []):
         if str(c["value"]).replace("_", "") == wanted:
             office = load_yaml("office.yaml")  # contact times name the office hours
             return c["label"].format(open=office["open"], close=office["close"])
@@ -66,7 +67,7 @@ def household(row) -> str:
     if row is None:
         return NONE
     if row.members:
-        return "、".join(choice("household", m) for m in row.members)
+        return i18n.t("、").join(choice("household", m) for m in row.members)
     if row.composition:
         return LEGACY_HOUSEHOLDS.get(row.composition) or choice("household", row.composition)
     return NONE

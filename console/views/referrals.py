@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from console import lifecycle, referral_flow, referral_views, referrals, replies
 from console.cases import CaseError
+from console.i18n import t
 from console.permissions import can
 from console.views import labels
 from console.views.labels import JST
@@ -65,7 +66,7 @@ def refer(intake_id: int):
                 return abort(403)
             made = referrals.refer(db, intake, _me(), agency_ids, request.form.get("request_note", ""),
                                    expected=request.form.get("expected") or None)
-            flash(f"{len(made)} 件の機関へつなぎました（依頼中）。", "info")
+            flash(t("{count} 件の機関へつなぎました（依頼中）。", count=len(made)), "info")
     except REFUSALS as refusal:
         flash(refusal.message, "error")
     return redirect(url_for("referrals.case_referrals", intake_id=intake_id), code=303)
@@ -121,7 +122,7 @@ def reply(intake_id: int):
             replies.send_reply(db, intake, _me(), request.form.get("text", ""), now=now)
             done = replies.wording()["sent_flash"]
             until = replies.reach(db, intake).until
-            flash(done["web"].format(until=labels.jst(until)) if intake.channel == "web" else done["line"], "info")
+            flash(t(done["web"], until=labels.jst(until)) if intake.channel == "web" else done["line"], "info")
     except REFUSALS as refusal:
         flash(refusal.message, "error")
     return redirect(url_for("referrals.reply_page", intake_id=intake_id), code=303)

@@ -59,9 +59,9 @@ def _years(year: int) -> list[stats.Period]:
 def _choices(period: stats.Period) -> list[tuple[str, str]]:
     """Fiscal years around the one shown, and the months of the shown fiscal year."""
     year = stats.fiscal_year_of(period.first)
-    options = [(p.key, p.label) for p in _years(year)]
+    options = [(p.key, p.shown) for p in _years(year)]
     fy = stats.Period.fiscal_year(year)
-    options += [(key, stats.Period.parse(key, fy.first).label) for key in fy.buckets()]
+    options += [(key, stats.Period.parse(key, fy.first).shown) for key in fy.buckets()]
     return options
 
 

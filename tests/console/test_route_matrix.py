@@ -45,7 +45,7 @@ ROUTES = {
         "claim", "release", "reassign", "triage", "move", "meeting", "plan", "approve", "contact", "close",
         "reopen", "consent_override")},
 }
-PUBLIC = {"auth.login", "auth.logout"}  # login page; logout needs a session but no role
+PUBLIC = {"auth.login", "auth.logout", "console_lang.choose"}  # login page; logout needs a session but no role; the English/日本語 switch (a cookie, also before login)
 
 
 def console_rules(app):
