@@ -24,7 +24,7 @@ from console.i18n import CATALOGS, CJK, LANGS
 ROOT = Path(__file__).resolve().parent.parent
 # staff wording kept as data; notices.yaml (resident messages) and demo data are not console wording
 WORDING_FILES = ("case.yaml", "referral.yaml", "stats.yaml", "admin.yaml", "settings.yaml", "replies.yaml",
-                 "edge.yaml")
+                 "edge.yaml", "contact.yaml")
 METHODS = [("**.html", "jinja2.ext:babel_extract"), ("**.py", "python")]
 OPTIONS = {"**.html": {"extensions": "jinja2.ext.do", "newstyle_gettext": "true"}}
 KEYWORDS = {"_": None, "_l": None, "t": None, "gettext": None, "lazy_gettext": None, "flash": None}
