@@ -72,12 +72,12 @@ class LoginForm(FlaskForm):
 
 
 class PasswordChangeForm(FlaskForm):
-    current = PasswordField("いまのパスワード", validators=[DataRequired("いまのパスワードを入力してください。"),
+    current = PasswordField(_l("いまのパスワード"), validators=[DataRequired(_l("いまのパスワードを入力してください。")),
                                                       Length(max=1024)])
-    new = PasswordField("新しいパスワード", validators=[DataRequired("新しいパスワードを入力してください。"),
+    new = PasswordField(_l("新しいパスワード"), validators=[DataRequired(_l("新しいパスワードを入力してください。")),
                                                    Length(max=1024)])
-    again = PasswordField("新しいパスワード（確認のため、もう一度）",
-                          validators=[DataRequired("確認のため、もう一度入力してください。"), Length(max=1024)])
+    again = PasswordField(_l("新しいパスワード（確認のため、もう一度）"),
+                          validators=[DataRequired(_l("確認のため、もう一度入力してください。")), Length(max=1024)])
 
 
 @login_manager.user_loader
