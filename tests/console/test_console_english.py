@@ -201,3 +201,27 @@ def test_catalog_is_compiled_without_a_build_step():
     assert i18n.catalog("en").gettext("受付一覧") == "Intake queue"
     assert date.today()  # (no request: Japanese) — see current()
     assert i18n.current() == "ja"
+
+
+def test_no_japanese_is_left_on_the_admin_pages(client, staff):
+    a_case()
+    with session_scope() as db:
+        staff_id = db.exec(select(StaffUser).where(StaffUser.username == "suishin")).one().id
+        agency_id = db.exec(select(Agency).where(Agency.code == "seikatsu")).one().id
+    login(client, "admin")
+    english(client)
+    for url in ("/console/admin/staff", f"/console/admin/staff/{staff_id}", "/console/admin/agencies",
+                f"/console/admin/agencies/{agency_id}", "/console/admin/settings", "/console/admin/audit",
+                "/console/failed-events/", "/console/password", "/console/intakes/999999"):
+        html = client.get(url).get_data(as_text=True)
+        assert '<html lang="en">' in html and japanese_left(html) == [], url
+
+
+def test_the_switch_carries_a_csrf_token_when_csrf_is_on(app, staff):
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    page = client.get("/console/login").get_data(as_text=True)
+    token = re.search(r'class="lang">\s*<input type="hidden" name="csrf_token" value="([^"]+)"', page).group(1)
+    assert client.post("/console/lang", data={"lang": "en", "next": "/console/login"}).status_code == 400
+    assert client.post("/console/lang", data={"lang": "en", "next": "/console/login", "csrf_token": token}).status_code == 302
+    assert "<h1>Log in</h1>" in client.get("/console/login").get_data(as_text=True)
