@@ -171,8 +171,16 @@ def test_downloads_stay_in_japanese_for_an_english_reader(client, staff):
     make_intake(received_at=datetime(2026, 5, 11, 1, 0, tzinfo=timezone.utc))
     login(client, "admin")
     english(client)
-    csv = client.get("/console/stats/export/intakes.csv").get_data()
-    assert "受付".encode() in csv or "received_at".encode() in csv
+    csv = client.get("/console/stats/export/intakes.csv").get_data().decode("utf-8-sig")
+    assert csv.splitlines()[0].startswith("受付ID,受付番号,受付日時")  # the contract's Japanese header
+    workbook = client.get("/console/stats/export/stats.xlsx?period=2026")
+    assert workbook.status_code == 200
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    first = load_workbook(BytesIO(workbook.get_data())).worksheets[0]
+    assert "実績報告" in first["A1"].value and "年度" in first["A1"].value
 
 
 def test_every_console_wording_has_an_english_translation():
