@@ -58,7 +58,7 @@ def test_agency_sees_the_safety_instructions_with_the_phone_number(as_role):
     assert 'role="alert"' in page and "連絡の前に必ず確認してください" in box
     assert "電話・訪問は あぶない" in box and "留守電に残さないで" in box
     assert "電話・訪問は あぶない</span>" in page and "いいえ、残さないで</span>" in page  # the rows, as badges
-    assert '<dd id="household">配偶者・パートナー</dd>' in page
+    assert '<dd id="household">夫・妻・パートナー</dd>' in page  # the dialog's plain label
 
 
 def test_agency_sees_unanswered_safety_as_a_caution_not_as_nothing(as_role):
