@@ -177,6 +177,8 @@ def main() -> int:
         ("queue overdue only", "/console/?overdue=1"),
         ("queue by team + unassigned", "/console/?team=city&assignee=none"),
         ("queue search by receipt", "/console/?q=B0050000"),
+        ("queue search by phone digits", "/console/?q=5678"),
+        ("queue search by name or area", "/console/?q=元本郷"),
         ("queue by agency (つなぎ先)", "/console/?agency=10"),
         ("queue all states by agency", "/console/?state=all&agency=10&page=20"),
         ("queue all states by category", "/console/?state=all&category=debt&page=20"),

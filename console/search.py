@@ -45,6 +45,8 @@ def condition(q: str, people: bool):
     found = []
     if receipt := _receipt(q):
         found.append(Intake.receipt_no == receipt)
+        if not _digits(q):  # letters and digits in the receipt's shape: nobody's name or area
+            return found[0]
     if people:
         if digits := _digits(q):
             stored = func.replace(func.replace(Reporter.contact["phone"].as_string(), "-", ""), " ", "")
