@@ -3,10 +3,10 @@ someone who wants none or said calling is unsafe, no consent hint to a resident 
 asked for consent), and the buttons offered while staff have their intake open."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from .messages import Choice
-from .office_hours import office_hours_sentence
+from .office_hours import next_opening, office_hours_sentence
 from .prompts import nav
 from .texts import load_yaml, text
 
@@ -15,19 +15,33 @@ METHODS = ("line", "chat", "phone", "office", "visit", "letter", "none")
 ASKED_CONSENTS = ("share", "meeting")
 
 
-def _reach_keys(payload: dict) -> list[str]:
+def web_chat_reaches_staff(now: datetime) -> bool:
+    """A web-chat reply is seen only while the browser's chat lasts (web_session_hours after the
+    resident's last message). このチャットで is offered, and promised, only when staff read it
+    with an hour to spare inside that window — not at night, when the chat is gone by morning."""
+    window_ends = now + timedelta(hours=web_session_hours())
+    return next_opening(now) + timedelta(hours=1) <= window_ends
+
+
+def _reach_keys(payload: dict, now: datetime) -> list[str]:
     contact = payload.get("contact") or {}
     method = contact.get("method")
+    web_too_late = payload.get("channel") == "web" and not web_chat_reaches_staff(now)
     if method not in METHODS:
-        return ["reach_web" if payload.get("channel") == "web" else "reach_line_unasked"]
+        if payload.get("channel") == "web":
+            return ["reach_arrange_self" if web_too_late else "reach_web"]
+        return ["reach_line_unasked"]
     if contact.get("safety") == "unsafe":  # no call, visit or letter to the home
         keys = ["reach_unsafe"]
     else:
         keys = [f"reach_{method}"]
-    if contact.get("arrange"):
-        keys.append("reach_arrange_phone" if contact["arrange"] == "phone" else "reach_arrange_here")
-    elif contact.get("safety") == "unsafe":  # asked for a person before saying how: staff will wait
-        keys.append("reach_arrange_here")
+    if contact.get("arrange") in ("phone", "self"):
+        keys.append(f"reach_arrange_{contact['arrange']}")
+    elif contact.get("arrange") or contact.get("safety") == "unsafe":
+        # here (this LINE / this chat), or asked for a person before saying how: staff will wait
+        keys.append("reach_arrange_self" if web_too_late else "reach_arrange_here")
+    elif method == "chat" and web_too_late:
+        keys = ["reach_arrange_self"]
     return keys
 
 
@@ -42,7 +56,7 @@ def closing_text(payload: dict, now: datetime, receipt_no: str) -> str:
     lines = [
         text(lang, f"messages.{head}", receipt_no=receipt_no),
         office_hours_sentence(now, lang),
-        *(text(lang, f"messages.{key}") for key in _reach_keys(payload)),
+        *(text(lang, f"messages.{key}") for key in _reach_keys(payload, now)),
     ]
     if payload.get("channel") == "web":  # replies reach only this browser, for a while
         lines.append(text(lang, "messages.web_replies", hours=web_session_hours()))

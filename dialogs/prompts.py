@@ -1,6 +1,8 @@
 """Turn the current state into the question a resident sees (text + buttons)."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from . import checklist
 from .flow import BY_STATE, SIDE_STATES, WITHDRAW_GROUPS
 from .messages import Choice, Message
@@ -77,7 +79,7 @@ def _question(st: DialogState, coordinator: str, operator: str) -> tuple[str, li
         return text(lang, f"prompts.{key}"), [nav(lang, "none")]
     if state is State.CONTACT:
         # each channel offers itself: このLINEで on LINE, このチャットで on the web
-        hidden = ("chat",) if st.channel == "line" else ("line",)
+        hidden = _other_channel(st)
         if st.wants_person:  # they asked for a person: 連絡はいらない makes no sense here
             hidden = (*hidden, "none")
         return text(lang, "prompts.contact"), _buttons(state, lang, "contact", hidden)
@@ -85,7 +87,7 @@ def _question(st: DialogState, coordinator: str, operator: str) -> tuple[str, li
         hidden = tuple(c["value"] for c in wording(lang)["choices"]["relation"] if st.role not in c["roles"])
         return text(lang, "prompts.relation"), _buttons(state, lang, "relation", hidden)
     if state is State.ARRANGE:
-        hidden = ("chat",) if st.channel == "line" else ("line",)
+        hidden = _other_channel(st)
         reason = "arrange_unsafe" if st.answers.get("contact_safety") == "unsafe" else "arrange_visit"
         return text(lang, f"prompts.{reason}"), _buttons(state, lang, "arrange", hidden)
     if state is State.ARRANGE_PHONE:  # another number than one where calling is unsafe
@@ -119,6 +121,17 @@ def _household(st: DialogState) -> tuple[str, list[Choice]]:
     buttons.append(Choice(wording(lang)["nav"]["decide"], "nav:done"))
     labels = text(lang, "list_sep").join(c.label for c in choices(lang, "household") if c.value in chosen) or text(lang, "summary.none")
     return text(lang, f"prompts.{key}") + "\n" + text(lang, "prompts.household_chosen", items=labels), buttons
+
+
+def _other_channel(st: DialogState) -> tuple[str, ...]:
+    """Each channel offers itself (このLINEで on LINE, このチャットで on the web) — the web chat
+    only when staff can answer before the browser forgets the resident (closing.py)."""
+    if st.channel == "line":
+        return ("chat",)
+    from .closing import web_chat_reaches_staff
+
+    now = datetime.fromisoformat(st.last_active_at) if st.last_active_at else None
+    return ("line",) if now is None or web_chat_reaches_staff(now) else ("line", "chat")
 
 
 def _buttons(state: State, lang: str, name: str, hidden: tuple[str, ...] = ()) -> list[Choice]:

@@ -44,7 +44,7 @@ def test_safety_voicemail_and_consent_not_yet_asked_show_as_unanswered(visitor, 
     assert 'id="voicemail">未回答<' in page
     visitor.tap("contact_time:morning")
     visitor.tap("contact_safety:unsafe")
-    visitor.tap("arrange:chat")  # handed over: the consent questions were never asked
+    visitor.tap("arrange:self")  # handed over: the consent questions were never asked
     page = as_role("admin").get(f"/console/intakes/{intake.id}").get_data(as_text=True)
     assert "情報共有 <span class=\"badge unknown\">未回答</span>" in page
     assert "電話・訪問は あぶない" in page and "日程などの連絡先" in page

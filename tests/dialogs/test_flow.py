@@ -447,13 +447,19 @@ def test_wants_a_person_opens_an_urgent_intake_then_asks_only_how_to_reach_them(
     assert "同意を とりけしたい" not in chat.texts  # no consent question was asked
 
 
-def to_contact_safety(channel: str = "web") -> Chat:
-    """The walk's DM5Z-KA6M: 本人, phone and a time given, at 「気を つけてほしい ことは？」."""
-    chat = self_to_concern(Chat(channel=channel))
+def to_contact(channel: str = "web", now: datetime = SUNDAY_NIGHT) -> Chat:
+    """本人, at 「担当者は どうやって 連絡すれば よいですか？」."""
+    chat = self_to_concern(Chat(channel=channel, now=now))
     chat.tap("nav:none")
     chat.tap("nav:done")
     chat.tap("nav:skip")
     chat.tap("since:1_3m")
+    return chat
+
+
+def to_contact_safety(channel: str = "web", now: datetime = SUNDAY_NIGHT) -> Chat:
+    """The walk's DM5Z-KA6M: 本人, phone and a time given, at 「気を つけてほしい ことは？」."""
+    chat = to_contact(channel, now)
     chat.tap("contact:phone")
     chat.say("080-1111-2222")
     chat.tap("contact_time:morning")
@@ -469,11 +475,14 @@ def test_wants_a_person_during_the_contact_questions_still_asks_if_calling_is_sa
     assert chat.state.state is State.CONTACT_SAFETY and "contact_safety:unsafe" in chat.buttons
     chat.tap("contact_safety:unsafe")
     assert chat.state.state is State.ARRANGE  # calling is unsafe: how else can staff reach them?
-    assert "arrange:chat" in chat.buttons and "arrange:line" not in chat.buttons  # web: this chat
-    chat.tap("arrange:chat")  # no voicemail question about a phone nobody will call
+    # Sunday night on the web: the chat is gone before staff read it, so it is not offered
+    assert "arrange:chat" not in chat.buttons and "arrange:line" not in chat.buttons
+    assert "arrange:self" in chat.buttons
+    chat.tap("arrange:self")  # no voicemail question about a phone nobody will call
     submitted = chat.effect("submit").data
     assert submitted["wants_person"] and submitted["contact"]["safety"] == "unsafe"
-    assert submitted["contact"]["arrange"] == "chat" and "share" not in submitted["consents"]
+    assert submitted["contact"]["arrange"] == "self" and "share" not in submitted["consents"]
+    assert "受付番号を 伝えて" in chat.texts and "この チャットに 出ます" not in chat.texts
     assert "電話します" not in chat.texts  # never a promise of the call they said is dangerous
     assert "家への 電話・訪問・手紙は しません" in chat.texts
     assert "同意を とりけしたい" not in chat.texts  # no consent question was ever asked
@@ -1084,3 +1093,18 @@ def test_checklist_and_household_use_plain_words_with_the_same_ids():
     assert "checklist:debt" in chat.buttons and "債務" not in chat.texts
     assert any(c.label == "借金の返済について" for m in chat.last.messages for c in m.choices)
     assert "配偶者" not in str(wording("ja")["choices"]["household"])
+
+
+TUESDAY_MORNING = datetime(2026, 11, 24, 10, 0, tzinfo=JST)
+
+
+def test_the_web_chat_is_offered_as_a_channel_only_when_staff_can_answer_before_it_is_gone():
+    """Walk 2, B2: a web-chat reply is seen only for a couple of hours after the resident's last
+    message; at night staff read it the next morning, when the chat is long gone."""
+    for now, offered in ((TUESDAY_MORNING, True), (SUNDAY_NIGHT, False)):
+        chat = to_contact_safety(now=now)
+        chat.tap("contact_safety:unsafe")
+        assert ("arrange:chat" in chat.buttons) is offered and "arrange:self" in chat.buttons
+    # the contact question itself: このチャットで in the morning, not at night
+    assert "contact:chat" in to_contact(now=TUESDAY_MORNING).buttons
+    assert "contact:chat" not in to_contact(now=SUNDAY_NIGHT).buttons
