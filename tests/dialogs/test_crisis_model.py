@@ -63,3 +63,29 @@ def test_the_model_is_not_asked_about_text_it_has_no_features_for(text):
 def test_a_name_or_a_place_typed_at_its_question_is_no_crisis(text):
     # after the issue-8 retraining the model called 「たろう」 a suicide risk; short names are in dev now
     assert not classify(text).crisis
+
+
+@pytest.mark.parametrize("text", [
+    "夫は昼まで寝ています",  # walk2 B1: was a starvation crisis with ◎ 食べるものがない
+    "子どもが寝ている間に書いています",  # walk2 B1: was child_abuse with 189 first
+    "午前中は家にいます。夫は昼まで寝ています",
+    # not in the labelled data: other everyday sleep sentences
+    "息子が寝てから書いてます",
+    "主人はまだ寝ています",
+    "父は一日中寝てばかりです",
+    "妻はもう寝ました",
+    "眠いのでまた明日",
+])
+def test_an_everyday_sentence_about_sleeping_is_no_crisis(text):
+    assert not classify(text).crisis
+
+
+def test_rent_and_a_wish_to_die_is_suicide_only_not_starvation():
+    understood = classify("やっぱり まだ家賃が払えません。死にたい")
+    assert understood.crisis_kinds == ["suicide"]
+    assert "food" not in understood.categories
+
+
+@pytest.mark.parametrize("text", ["今夜寝る場所がありません", "路上で寝ています", "何日も食べてない"])
+def test_nowhere_to_sleep_and_nothing_to_eat_stay_crises(text):
+    assert classify(text).crisis_kind == "starvation"
