@@ -34,6 +34,8 @@ def cautions(contact: dict | None, consents: dict[str, str] | None = None,
     safety = contact.get("safety")
     if safety in ("unsafe", "discreet"):
         found.append(texts[safety])
+        if safety == "unsafe" and contact.get("arrange") == "phone" and contact.get("arrange_phone"):
+            found.append(texts["safe_phone"])  # which of the two numbers to call
     elif reaches and not safety:
         found.append(texts["safety_not_asked"])
     if consents.get("contact") in NOT_GIVEN:

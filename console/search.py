@@ -1,5 +1,5 @@
 """The queue's search box: a receipt number (ABCD-EFGH, with or without the hyphen, any case),
-a phone number or its last digits (090-1234-5678, 5678), or a name or area as the resident
+a phone number or its last digits (090-1234-5678, 5678; the first number or the safe one), or a name or area as the resident
 wrote it (山田, 元本郷町). A resident who phones the counter rarely has the receipt number.
 """
 from __future__ import annotations
@@ -39,6 +39,13 @@ def kind(q: str) -> str:
     return "receipt" if _receipt(q) and not _digits(q) else "phone" if _digits(q) else "name"
 
 
+PHONE_KEYS = ("phone", "arrange_phone")
+
+
+def _stored(key: str):
+    return func.replace(func.replace(Reporter.contact[key].as_string(), "-", ""), " ", "")
+
+
 def condition(q: str, people: bool):
     """One WHERE clause: any intake whose receipt matches, or (people=True) whose reporter's
     phone contains the digits, or whose reporter's name or person's area contains the words."""
@@ -49,8 +56,9 @@ def condition(q: str, people: bool):
             return found[0]
     if people:
         if digits := _digits(q):
-            stored = func.replace(func.replace(Reporter.contact["phone"].as_string(), "-", ""), " ", "")
-            found.append(Intake.reporter_id.in_(select(Reporter.id).where(stored.contains(digits, autoescape=True))))
+            # the first number, or the safe one given when phone is unsafe (日程などの連絡先)
+            found.append(Intake.reporter_id.in_(select(Reporter.id).where(or_(
+                *(_stored(key).contains(digits, autoescape=True) for key in PHONE_KEYS)))))
         elif len(q) >= 2:
             found.append(Intake.reporter_id.in_(select(Reporter.id).where(
                 Reporter.contact["name"].as_string().contains(q, autoescape=True))))

@@ -22,9 +22,13 @@ def _choices(key: str, values) -> list[SelectChoice]:
 
 
 class JapaneseMessages:
-    """WTForms' own messages ("Not a valid choice.") in Japanese, from WTForms' ja catalogue."""
+    """WTForms' own messages ("Not a valid choice.") in the console's language: Japanese from
+    WTForms' ja catalogue, English as WTForms writes them."""
 
-    locales = ("ja_JP", "ja")
+    @property
+    def locales(self):
+        from console import i18n
+        return ("ja_JP", "ja") if i18n.current() == "ja" else False
 
     def get_translations(self, form):
         return DefaultMeta.get_translations(self, form)  # Flask-WTF's would need Flask-Babel

@@ -233,3 +233,23 @@ def test_the_switch_carries_a_csrf_token_when_csrf_is_on(app, staff):
     assert client.post("/console/lang", data={"lang": "en", "next": "/console/login"}).status_code == 400
     assert client.post("/console/lang", data={"lang": "en", "next": "/console/login", "csrf_token": token}).status_code == 302
     assert "<h1>Log in</h1>" in client.get("/console/login").get_data(as_text=True)
+
+
+def test_walk2_leftovers_are_english(client, staff):
+    """Walk 2 B17: a WTForms message, the arranged contact (a button label used as a value) and the
+    safe second number read in English."""
+    from models import Reporter
+    intake_id, _ = a_case()
+    with session_scope() as db:
+        reporter = db.get(Reporter, db.get(Intake, intake_id).reporter_id)
+        reporter.contact = {**reporter.contact, "safety": "unsafe", "arrange": "phone", "arrange_phone": "08077778888"}
+    login(client, "suishin")
+    english(client)
+    page = client.get(f"/console/intakes/{intake_id}").get_data(as_text=True)
+    assert japanese_left(page) == []
+    assert "Safe contact (phone)" in page and "Give a phone number" not in page
+    page = client.post(f"/console/intakes/{intake_id}/contact", data={
+        "state": "referring", "method": "junk", "happened_at": "2026-11-20T09:00"}, follow_redirects=True)
+    html = page.get_data(as_text=True)
+    assert "Not a valid choice" in html and japanese_left(html) == []
+    assert "Intake queue for" not in html

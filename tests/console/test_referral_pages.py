@@ -169,3 +169,33 @@ def test_agency_staff_start_at_their_referrals(client, staff):
     assert response.headers["Location"].endswith("/console/referrals")
     page = client.get("/console/referrals").get_data(as_text=True)
     assert "生活自立支援課" in page and 'id="nav-referrals"' in page
+
+
+UNSAFE_WITH_SAFE_NUMBER = {"safety": "unsafe", "voicemail": "no", "arrange": "phone", "arrange_phone": "08077778888"}
+
+
+@pytest.mark.parametrize("who", ["agency", "suishin"])
+def test_the_safe_second_number_comes_first_and_the_first_is_marked_not_to_call(as_role, who):
+    """Walk 2 B5: phone unsafe, a second number given: staff see which number is safe."""
+    intake_id, rid = referred(consents={"share": ["granted"]}, contact=UNSAFE_WITH_SAFE_NUMBER)
+    url = f"/console/referrals/{rid}" if who == "agency" else f"/console/intakes/{intake_id}"
+    page = as_role(who).get(url).get_data(as_text=True)
+    safe = page.index('id="safe-phone"')
+    assert "安全な連絡先（電話）" in page and "08077778888" in page[safe:safe + 80]
+    assert safe < page.index(PHONE)  # the safe number first
+    first = page[page.index(PHONE):page.index("</dd>", page.index(PHONE))]
+    assert "この番号にはかけないでください" in first
+    assert "電話番号を 教える" not in page  # the resident's button is not the value
+    assert "「安全な連絡先（電話）」の番号にだけかけてください" in page  # in the ⚠ box
+
+
+def test_agency_sees_the_name_to_ask_for_or_that_none_was_given(as_role):
+    """Walk 2 B6: with consent to share, the agency sees 名前・呼び名 with the phone number."""
+    _, rid = referred(consents={"share": ["granted"]}, contact={"name": "山田花子"})
+    page = as_role("agency").get(f"/console/referrals/{rid}").get_data(as_text=True)
+    assert '<dd id="contact-name">山田花子</dd>' in page and "名前・呼び名（連絡用）" in page
+    _, rid = referred(consents={"share": ["granted"]})
+    page = as_role("agency").get(f"/console/referrals/{rid}").get_data(as_text=True)
+    assert "相談者は名前・呼び名を伝えていません" in page
+    _, rid = referred(consents={"share": ["declined"]}, contact={"name": "山田花子"})
+    assert "山田花子" not in as_role("agency").get(f"/console/referrals/{rid}").get_data(as_text=True)

@@ -51,3 +51,15 @@ def test_a_search_is_audited_by_kind_never_by_term(as_role, sakura):
 
 def test_wildcards_in_the_term_match_only_themselves(as_role, sakura):
     assert found(as_role("suishin"), "%%") == [] and found(as_role("suishin"), "__") == []
+
+
+def test_the_safe_second_number_finds_the_case_too(as_role, sakura):
+    """Walk 2 B5: phone unsafe, the resident gave a second (safe) number; staff search either one."""
+    with session_scope() as db:
+        intake = db.exec(select(Intake).where(Intake.receipt_no == sakura)).one()
+        from models import Reporter
+        reporter = db.get(Reporter, intake.reporter_id)
+        reporter.contact = {**reporter.contact, "safety": "unsafe", "arrange": "phone", "arrange_phone": "08077778888"}
+    client = as_role("suishin")
+    assert found(client, "080-7777-8888") == [sakura] and found(client, "8888") == [sakura]
+    assert found(client, "090-1234-5678") == [sakura]
