@@ -23,14 +23,17 @@ CHILD_AGES = (None, "under_18", "unknown")
 def crisis_message(kinds: list[str], lang: str, about_other: bool = False,
                    city_numbers: dict[str, str] | None = None, age: str | None = None) -> Message:
     """Numbers for every kind found, most urgent kind first, each number once; for a reporter,
-    how to stay with the person (not when it is abuse: the abuser may be near) and when to
-    call. A number that is the city's own (`setting` in the data) comes from `city_numbers`
+    how to stay with the person (not when it is abuse: the abuser may be near; not when it is
+    a welfare check: the reporter cannot reach them, so how to ask for a safety check) and
+    when to call. A number that is the city's own (`setting` in the data) comes from `city_numbers`
     {setting name: number}; unset, it is left out. `age`: the person's age band, when known
     (lines for children are left out of an adult's answer, see `for_children`)."""
     lines = _number_lines(kinds, lang, city_numbers, adult=age not in CHILD_AGES)
     abuse = set(kinds) & set(load_yaml("emergency_numbers.yaml")["abuse_kinds"])
-    suffix = "_other" if about_other else ""
-    footer = "_other_danger" if about_other and abuse else suffix
+    # a welfare check is always about someone else, whoever the writer said they are
+    welfare = "welfare_check" in kinds and not abuse and (about_other or kinds[0] == "welfare_check")
+    suffix = "_other" if about_other or welfare else ""
+    footer = "_other_danger" if about_other and abuse else "_other_welfare" if welfare else suffix
     body = "\n".join([text(lang, f"messages.crisis_header{suffix}"), *lines,
                       text(lang, f"messages.crisis_footer{footer}")])
     return Message(body, (), "crisis")

@@ -1073,6 +1073,25 @@ def test_a_suicide_report_still_asks_to_stay_with_the_person():
     assert "そばに いて" in result.messages[0].text
 
 
+@pytest.mark.parametrize("lang", ["ja", "en", "zh", "vi", "pt", "tl", "ne"])
+def test_a_welfare_check_report_says_how_to_ask_for_a_safety_check_not_to_stay_beside_them(lang):
+    # walk2 B13: a 民生委員 who cannot reach the person was told 「そばに いてください」
+    chat = Chat()
+    chat.start()
+    chat.tap("who:minsei")
+    if lang != "ja":
+        chat.tap(f"lang:{lang}")
+    result = chat.say("一人暮らしの高齢の方で、最近ゴミが家の前にたまっている。声をかけても出てこない")
+    body = result.messages[0].text
+    assert result.messages[0].kind == "crisis"
+    assert body.endswith(wording(lang)["messages"]["crisis_footer_other_welfare"])
+    assert wording(lang)["messages"]["crisis_footer_other"].splitlines()[0] not in body
+    if lang == "ja":
+        assert "安否確認" in body and "ひとりで 家に 入らないで" in body and "そばに いて" not in body
+    if lang == "en":
+        assert "safety check" in body and "do not go into the home alone" in body
+
+
 def test_suicide_numbers_leave_out_the_childrens_line_for_an_adult_and_list_24h_lines_first():
     chat = Chat()
     chat.start()
