@@ -340,6 +340,9 @@ def close(session: Session, intake: Intake, actor, outcome: str, note: str = "",
                       outcome=outcome, note=(note or "").strip()[:NOTE_LIMIT])
 
 
+CRISIS_CLOSE_REASON = 10  # characters: 「あ」 is not a reason to close a crisis nobody contacted
+
+
 def _check_can_close(session: Session, intake: Intake, outcome: str, note: str) -> None:
     """No case ends with work still promised (found by the outside walk): a request still
     waiting for its answer or accepted and under way stays only when the case is handed over to
@@ -348,7 +351,7 @@ def _check_can_close(session: Session, intake: Intake, outcome: str, note: str) 
         Referral.intake_id == intake.id, Referral.status.in_(("requested", "accepted")))).one()
     if open_requests and outcome != "handed_over":
         raise CaseError("close_open_referrals", count=open_requests)
-    if intake.crisis and not note and session.exec(
+    if intake.crisis and len(note) < CRISIS_CLOSE_REASON and session.exec(
             select(ContactLog.id).where(ContactLog.intake_id == intake.id).limit(1)).first() is None:
         raise CaseError("close_crisis_without_contact")
 

@@ -80,7 +80,10 @@ class AgencyReferral(_ReferralLabels):
 
     @property
     def moves(self) -> list[referral_flow.Move]:
-        return referral_flow.moves_from(self.referral.status, by="agency")
+        moves = referral_flow.moves_from(self.referral.status, by="agency")
+        if self.case_outcome:  # closed by the coordinator: no decline / send back onto it
+            moves = [m for m in moves if m.name not in ("decline", "send_back")]
+        return moves
 
 
 def for_agency(session: Session, referral_id: int, user) -> AgencyReferral | None:

@@ -115,6 +115,10 @@ def _move(session: Session, referral_id: int, actor, verb: str, expected: str | 
     source = referral.status
     if expected is not None and expected != source:
         raise ReferralError("stale")
+    if verb in ("decline", "send_back") and intake.status == "closed":
+        # the coordinator closed the case (handed over to this agency): an answer here would
+        # land on a case nobody watches, so the agency is asked to call instead (walk 2, B7)
+        raise ReferralError("answer_on_closed_case")
     if source not in move.sources:
         raise ReferralError("not_allowed", status=referral_flow.status_label(source),
                             move=referral_flow.move_label(verb))

@@ -86,6 +86,8 @@ def send():
             return _send(visitor)
     except TooManyRequests:
         _keep_refused_crisis(visitor)
+        if visitors.is_new():
+            visitors.forget()  # a refused new conversation must not open later in the same cookie
         raise
 
 

@@ -43,6 +43,12 @@ def is_new() -> bool:
     return bool(g.get("chat_new_visitor"))
 
 
+def forget() -> None:
+    """This browser is nobody yet: its next message counts as a new conversation again."""
+    session.pop("chat_visitor", None)
+    session.pop("chat_seen", None)
+
+
 def apology(lang: str) -> Message:
     """The same apology LINE residents get when their message could not be handled."""
     from workers import runtime

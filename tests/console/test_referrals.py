@@ -202,15 +202,20 @@ def test_an_accepted_referral_stays_only_when_the_case_is_handed_over_and_the_ag
     with pytest.raises(cases.CaseError, match="まだ終わっていません"):
         close(intake_id, "resolved")
     close(intake_id, "handed_over")
+    with pytest.raises(ReferralError, match="推進員に電話などで直接"):  # walk 2, B7: not onto a closed case
+        agency_does("send_back", rid, "消費生活センターへ")
     client = app.test_client()
     client.post("/console/login", data={"username": "agency", "password": PASSWORD})
     page = client.get(f"/console/referrals/{rid}").get_data(as_text=True)
     assert 'id="case-closed"' in page and "他機関へ引継ぎ" in page
+    assert 'id="move-send_back"' not in page and 'id="move-complete"' in page
 
 
 def test_a_crisis_closed_without_any_contact_needs_a_written_reason(staff):
     intake_id = triaged_case(crisis=True, urgent=True, crisis_kinds=["suicide"])
     with pytest.raises(cases.CaseError, match="対応記録がありません"):
         close(intake_id, "resolved")
+    with pytest.raises(cases.CaseError, match="10文字以上"):
+        close(intake_id, "resolved", "あ")  # walk 2, B9: one character is not a reason
     close(intake_id, "unreachable", "3日間、朝夕に電話したがつながらない。警察に安否確認を依頼済み")
     assert case(intake_id)[0] == "closed"

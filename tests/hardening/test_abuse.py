@@ -62,6 +62,12 @@ def test_new_conversations_from_one_address_are_limited_and_refused_crises_are_k
         kept = s.exec(select(WebhookEvent).where(WebhookEvent.error == "rate_limited")).all()
         assert sorted(e.payload["text"] for e in kept) == sorted(f"死にたい {n}" for n in range(19, 24))
         assert all(e.failed_at is not None and e.processed_at is None for e in kept)  # shown to staff
+    # walk 2, B3: a browser refused at its first request stays refused at its next one
+    refused = WebVisitor(app.test_client())
+    assert refused.post({"type": "start"}).status_code == 429
+    assert refused.post({"type": "text", "text": "死にたい"}).status_code == 429
+    with session_scope() as s:
+        assert len(s.exec(select(Intake).where(Intake.urgent)).all()) == 19
     assert resident.post({"type": "choice", "value": "who:self"}).status_code == 200  # not a new one
     other = app.test_client().post("/chat/api/messages", json={"type": "start", "id": "other-0001"},
                                    environ_base={"REMOTE_ADDR": "192.0.2.7"})
