@@ -210,14 +210,3 @@ def _answer_anyway(visitor: str, event_id: str, inp: Input, now: datetime) -> li
     except Exception as exc:
         log.error("web chat event %s could not be kept for a retry: %s", event_id, describe(exc))
     return payload
-
-
-def _language(visitor: str) -> str:
-    try:
-        with session_scope() as db:
-            conv = db.exec(select(Conversation).where(
-                Conversation.channel == "web", Conversation.user_key == visitor)).first()
-            state = conv.state if conv is not None and isinstance(conv.state, dict) else {}
-    except Exception:
-        return "ja"
-    return state.get("lang") if state.get("lang") in ("ja", "en") else "ja"

@@ -1,6 +1,7 @@
 """The web chat in other languages, through the real endpoint and database (both back ends)."""
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
 from dialogs import checklist
@@ -78,3 +79,19 @@ def test_the_page_around_the_chat_follows_the_chosen_language(visitor):
     assert answer["lang"] == "en" and answer["frame"]["send"] == "Send"
     assert answer["frame"]["placeholder"] == "Type here" and "110" in answer["frame"]["note"]
     assert "This is not an emergency line" in answer["messages"][0]["text"]  # the notice again, in English
+
+
+@pytest.mark.parametrize("lang, send", [("zh", "发送"), ("vi", None), ("pt", None), ("tl", None), ("ne", None)])
+def test_every_language_gets_its_own_frame_and_page_language(visitor, lang, send):
+    # walk2 B8: only English switched; 中文, Tiếng Việt, Português, Tagalog and नेपाली kept "ja"
+    from dialogs.texts import wording
+
+    visitor.open()
+    answer = visitor.post({"type": "choice", "value": f"lang:{lang}"}).get_json()
+    assert answer["lang"] == lang
+    assert answer["frame"] == wording(lang)["web_frame"]
+    assert answer["frame"]["send"] != "送る" and "うけつけます" not in answer["frame"]["note"]
+    if send:
+        assert answer["frame"]["send"] == send
+    later = visitor.post({"type": "choice", "value": "who:self"}).get_json()  # and it stays
+    assert later["lang"] == lang and later["frame"] == wording(lang)["web_frame"]

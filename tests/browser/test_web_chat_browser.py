@@ -65,3 +65,15 @@ def test_crisis_message_is_shown_first_and_marked(live_server, browser_page):
     crisis = page.locator(".bubble.bot.crisis")
     expect(crisis).to_contain_text("0120-783-556")
     expect(crisis).to_contain_text("110")
+
+
+def test_the_page_language_follows_a_language_other_than_english(live_server, browser_page):
+    # walk2 B8: for 中文 the header, placeholder, send button and <html lang> stayed Japanese
+    page = browser_page
+    page.goto(f"{live_server}/chat")
+    expect(page.locator(".bubble.bot").first).to_be_visible()
+    assert page.evaluate("document.documentElement.lang") == "ja"
+    type_and_send(page, "中文")
+    expect(page.locator("#send")).to_have_text("发送")
+    assert page.evaluate("document.documentElement.lang") == "zh"
+    assert page.get_attribute("#text", "placeholder") == "请在这里写"
