@@ -443,6 +443,8 @@ class _Turn:
         if self.st.state is State.NAME and is_a_label(inp.text):  # 「40〜64歳」 is no one's name
             self.say(text(self.st.lang, "messages.name_invalid"))
             return self.reask()
+        if self.st.state is State.NAME:
+            return self._on_name(inp.text)
         if self.st.state in SHORT_ANSWERS and self._is_a_worry(inp.text):
             self.keep(inp.text)  # a worry typed where a name or a place was asked: keep it
             if not self.understood.crisis:
@@ -464,9 +466,28 @@ class _Turn:
             self.st.answers[q.slot] = inp.text
         self.advance()
 
+    def _on_name(self, raw: str) -> None:
+        """「民生委員の鈴木です」 is 鈴木: the courtesy around a name is taken off. A worry typed
+        here is kept as words about the trouble; a refused name is not a worry, so it is not."""
+        if self.understood.crisis or len(raw) > SHORT_ANSWER_MAX:
+            self.keep(raw)
+            if not self.understood.crisis:
+                self.say(text(self.st.lang, "messages.short_answer"))
+            return self.reask()
+        name = typed_answers.name_in(raw)
+        if name and not self._is_a_worry(name):
+            self.st.answers["name"] = name
+            return self.advance()
+        if any(c != "other" for c in self.understood.categories):
+            self.keep(raw)
+            self.say(text(self.st.lang, "messages.short_answer"))
+        else:
+            self.say(text(self.st.lang, "messages.name_again"))
+        self.reask()
+
     def _is_a_worry(self, raw: str) -> bool:
         """A name or a place is short and names no worry; a sentence about trouble is a worry."""
-        found = self.understood or classify(raw)
+        found = classify(raw) if self.st.state is State.NAME else (self.understood or classify(raw))
         if found.crisis or len(raw) > SHORT_ANSWER_MAX:
             return True
         if self.st.state is State.NAME and any(re.search(p, raw) for p in load_yaml("flow.yaml")["not_a_name"]):

@@ -100,3 +100,17 @@ def _by_typed_words(raw: str, offered: list[Choice]) -> str | None:
         if any(form in words for form in forms):
             matches.append(choice.value)
     return matches[0] if len(set(matches)) == 1 else None
+
+
+def name_in(raw: str) -> str:
+    """The name in 「民生委員の鈴木です」 / 「鈴木と申します」: the courtesy and a role before
+    「の」 are taken off (flow.yaml `name_endings`, `name_prefix`); "" when nothing is left or
+    what is left is a reply word (そう, はい …), not a name."""
+    config = _config()
+    name = raw.strip().rstrip("。.！!、 　")
+    for ending in config["name_endings"]:
+        if name.endswith(ending) and len(name) > len(ending):
+            name = name[: -len(ending)]
+            break
+    name = re.sub(config["name_prefix"], "", name).strip()
+    return "" if name in config["not_names"] else name

@@ -913,6 +913,28 @@ def test_a_button_label_or_an_age_is_not_taken_as_a_name():
     assert chat.state.answers["name"] == "鈴木"
 
 
+@pytest.mark.parametrize("typed", ["民生委員の鈴木です", "鈴木です", "鈴木と申します", "鈴木といいます。", "鈴木"])
+def test_a_name_said_politely_or_with_a_role_is_taken_as_the_name(typed):
+    # walk2 B11: 「民生委員の鈴木です」 and 「鈴木です」 were refused as too long
+    chat = minsei_to_contact()
+    chat.say(typed)
+    assert chat.state.answers["name"] == "鈴木"
+    assert chat.state.concern == []
+
+
+def test_refused_names_do_not_pile_up_as_the_worry_but_a_worry_typed_there_is_kept():
+    chat = minsei_to_contact()
+    for typed in ("そうです", "はい", "40〜64歳"):
+        chat.say(typed)
+        assert chat.state.state is State.NAME and "name" not in chat.state.answers, typed
+    chat.say("そうです")
+    assert "お名前か 呼び名だけを" in chat.texts and "相談の 内容として" not in chat.texts
+    chat.say("借金のことです")  # a worry, not a name: kept, and the name is asked again
+    assert chat.state.state is State.NAME and chat.state.concern == ["借金のことです"]
+    chat.say("鈴木です")
+    assert chat.state.answers["name"] == "鈴木" and chat.state.concern == ["借金のことです"]
+
+
 def test_a_visit_asks_how_to_reach_the_reporter_and_the_summary_shows_the_address():
     chat = minsei_to_contact()
     chat.say("鈴木")
