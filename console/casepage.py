@@ -19,6 +19,9 @@ from models.case import CaseEvent
 PLAIN_MOVES = ("collaborate", "monitor", "resume_support", "return")
 
 
+SAME_RESIDENT_LIMIT = 20
+
+
 @dataclass
 class CasePanel:
     intake: Intake
@@ -33,6 +36,9 @@ class CasePanel:
     may_approve: bool
     names: dict[int, str] = field(default_factory=dict)
     oncall: list[OncallAlert] = field(default_factory=list)
+    # the same LINE user or web-chat visitor's other intakes (a resident writing after a close
+    # starts a new one): (row with id / receipt_no / received_at / status, may this user open it)
+    same_resident: list[tuple[object, bool]] = field(default_factory=list)
     reply_status: dict[int, replies.SentReply] = field(default_factory=dict)  # by reply event id: delivered?
     reach_notice: str = ""  # web chat: until when a reply can still reach the resident
 
@@ -84,6 +90,10 @@ def build(db: Session, intake: Intake, user, consents: list | None = None) -> Ca
     web = replies.reach(db, intake) if intake.channel == "web" else None
     contacts = db.exec(select(ContactLog).where(ContactLog.intake_id == intake.id)
                        .order_by(ContactLog.happened_at.desc(), ContactLog.id.desc())).all()
+    same_resident = db.exec(select(Intake.id, Intake.receipt_no, Intake.received_at, Intake.status, Intake.assignee_id)
+                            .where(Intake.channel == intake.channel, Intake.user_key == intake.user_key,
+                                   Intake.id != intake.id)
+                            .order_by(Intake.received_at.desc(), Intake.id.desc()).limit(SAME_RESIDENT_LIMIT)).all()
     return CasePanel(
         intake=intake,
         assignee=names.get(intake.assignee_id),
@@ -101,5 +111,6 @@ def build(db: Session, intake: Intake, user, consents: list | None = None) -> Ca
         oncall=db.exec(select(OncallAlert).where(OncallAlert.intake_id == intake.id).order_by(OncallAlert.id)).all()
         if intake.after_hours else [],
         reply_status=replies.statuses(db, intake, events, now, web),
+        same_resident=[(row, can(me, "intake.view", row)) for row in same_resident],
         reach_notice=web.notice(now) if web is not None and intake.status != "closed" else "",
     )

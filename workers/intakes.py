@@ -61,7 +61,9 @@ def _people(session: Session, intake: Intake, payload: dict) -> None:
 
 def open_or_update(session: Session, conv: Conversation, payload: dict, now: datetime) -> Intake:
     intake = session.get(Intake, conv.open_intake_id) if conv.open_intake_id else None
+    previous = None
     if intake is None:
+        previous = _previous_intake(session, conv.channel, conv.user_key)
         intake = Intake(
             receipt_no=new_receipt_no(),
             channel=conv.channel,
@@ -74,7 +76,16 @@ def open_or_update(session: Session, conv: Conversation, payload: dict, now: dat
     _people(session, intake, payload)
     session.add(intake)
     session.flush()
+    if previous is not None and previous.status == CLOSED:
+        # the closed case's timeline says the resident came back (its former assignee sees it)
+        session.add(CaseEvent(intake_id=previous.id, at=now, kind="new_intake",
+                              data={"receipt_no": intake.receipt_no, "intake_id": intake.id}))
     return intake
+
+
+def _previous_intake(session: Session, channel: str, user_key: str) -> Intake | None:
+    return session.exec(select(Intake).where(Intake.channel == channel, Intake.user_key == user_key)
+                        .order_by(Intake.received_at.desc(), Intake.id.desc())).first()
 
 
 CLOSED = "closed"  # 終結: the resident's next message starts a new intake
