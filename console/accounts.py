@@ -53,9 +53,25 @@ def check_password(password: str | None, username: str | None = None) -> str:
     if name and name in lowered:
         raise AdminError("password_username")
     stem = lowered.rstrip("0123456789!@#$%^&*()-_=+.?~ ")
-    if lowered in _common_passwords() or stem in _common_passwords() or len(set(lowered)) < 4:
+    if lowered in _common_passwords() or stem in _common_passwords() or len(set(lowered)) < 4 \
+            or _a_run_or_a_repeat(lowered):
         raise AdminError("password_common")
     return password
+
+
+_RUNS = ("qwertyuiopasdfghjklzxcvbnm", "abcdefghijklmnopqrstuvwxyz", "01234567890", "1qaz2wsx3edc4rfv5tgb6yhn")
+
+
+def _a_run_or_a_repeat(lowered: str) -> bool:
+    """A piece of a keyboard row or of the alphabet (qwertyuiopas), or one word or common
+    password said twice or more (tsunagutsunagu): long, and guessed first all the same."""
+    if any(lowered in run or lowered in run[::-1] for run in _RUNS):
+        return True
+    for size in range(1, len(lowered) // 2 + 1):
+        if len(lowered) % size == 0 and lowered[:size] * (len(lowered) // size) == lowered:
+            return True
+    return any(lowered.startswith(word) and lowered[len(word):].rstrip("0123456789!@#$%^&*()-_=+.?~ ") in
+               _common_passwords() for word in _common_passwords() if len(word) >= 4)
 
 
 def _agency_for(session: Session, role: str, agency_id: int | None) -> int | None:

@@ -99,9 +99,12 @@ def authenticate(username: str, password: str) -> tuple[Staff, str] | str | None
     with session_scope() as db:
         user = db.exec(select(StaffUser).where(StaffUser.username == username)).first()
         ok = verify_password(user.password_hash if user else None, password)
-        if lockout.is_locked(db, username, user.id if user else None, sessions.now()):
+        # the name of an existing account is recorded as typed; a name that is no account may be
+        # a password typed into the wrong box, so only its keyed digest is (walk 2, B16)
+        tried = lockout.recorded_name(username, known=user is not None)
+        if lockout.is_locked(db, tried, user.id if user else None, sessions.now()):
             record_event(db, "login_locked", actor_id=user.id if user else None,
-                         target_type="username", target_id=username)
+                         target_type="username", target_id=tried)
             return LOCKED
         if ok and user.active:
             if needs_rehash(user.password_hash):
@@ -110,7 +113,7 @@ def authenticate(username: str, password: str) -> tuple[Staff, str] | str | None
             record_event(db, "login", actor_id=user.id)
             return Staff.of(user), sessions.start(db, user.id)
         record_event(db, "login_failed", actor_id=user.id if user else None,
-                     target_type="username", target_id=username)
+                     target_type="username", target_id=tried)
         return None
 
 

@@ -6,7 +6,11 @@ not alike: the answer after five misses is the same either way, so the login pag
 whether a username exists."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import datetime, timedelta
+
+from flask import current_app
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -15,6 +19,18 @@ from models import AuditEvent
 
 LOCK_AFTER = 5  # wrong passwords in a row
 LOCK_FOR = timedelta(minutes=15)
+
+
+UNKNOWN = "不明:"  # prefix of a name that is no account, as the audit log shows it
+
+
+def recorded_name(username: str, known: bool) -> str:
+    """What the audit row keeps of the username typed: the account's name, or for a name that
+    is no account a keyed digest (same name, same digest: the lockout still counts it)."""
+    if known:
+        return username
+    key = (current_app.secret_key or "").encode() if current_app else b""
+    return UNKNOWN + hmac.new(key, username.encode(), hashlib.sha256).hexdigest()[:16]
 
 
 def is_locked(db: Session, username: str, staff_id: int | None, now: datetime) -> bool:

@@ -223,7 +223,7 @@ def list_queue(user, f: QueueFilter, now: datetime | None = None) -> Queue:
         agencies = db.exec(select(Agency.id, Agency.name).order_by(Agency.active.desc(), Agency.id)).all()
         record_event(db, "queue.view", actor_id=user.id)
         if f.q:  # that a search was made and of what kind; the term itself may be a phone number
-            record_event(db, "queue.search", actor_id=user.id, target_type=search.kind(f.q))
+            record_event(db, "queue.search", actor_id=user.id, detail={"kind": search.kind(f.q)})
     names = {sid: name for sid, name, _ in staff}
     rows = []
     for i in intakes:

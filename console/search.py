@@ -36,7 +36,7 @@ def _receipt(q: str) -> str | None:
 
 def kind(q: str) -> str:
     """What the audit row says was searched for (never the term)."""
-    return "receipt" if _receipt(q) and not _digits(q) else "phone" if _digits(q) else "name"
+    return "receipt" if _receipt(q) and not _digits(q) else "phone" if _digits(q) else "name_or_area"
 
 
 PHONE_KEYS = ("phone", "arrange_phone")

@@ -45,7 +45,7 @@ def test_a_search_is_audited_by_kind_never_by_term(as_role, sakura):
     found(as_role("admin"), "090-1234-5678")
     with session_scope() as db:
         rows = db.exec(select(AuditEvent).where(AuditEvent.action == "queue.search")).all()
-    assert [r.target_type for r in rows] == ["phone"]
+    assert [r.detail for r in rows] == [{"kind": "phone"}]
     assert "5678" not in repr([r.model_dump() for r in rows])
 
 
