@@ -32,6 +32,19 @@ def for_crisis(kinds) -> list[str]:
     return ordered(item for kind in kinds for item in mapping.get(kind, ()))
 
 
+def to_tick(ids) -> list[str]:
+    """Guesses ticked for the resident: never その他, which asks them what it is (only a
+    resident who ticks it themselves is asked); the guess stays in `suggested`."""
+    return [i for i in ordered(ids) if i != "other"]
+
+
+def first_group(ids) -> int:
+    """The page that holds the first of these items (0 when none): the checklist opens where
+    the guesses are, not always at お金."""
+    first = ordered(ids)[:1]
+    return next((n for n, g in enumerate(groups()) if first and first[0] in g["items"]), 0)
+
+
 def ordered(ids) -> list[str]:
     """Checklist ids in form order, without duplicates or unknown ids."""
     wanted = set(ids)

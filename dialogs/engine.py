@@ -145,16 +145,18 @@ class _Turn:
         found = (self.understood or classify(raw)).categories
         self.st.suggested = checklist.ordered([*self.st.suggested, *found])
         if self.st.state is State.CHECKLIST:
-            self.st.selected = checklist.ordered([*self.st.selected, *found])
+            self.st.selected = checklist.ordered([*self.st.selected, *checklist.to_tick(found)])
 
     def goto(self, target: State) -> None:
         self.st.history.append([self.st.state.value, self.st.group])
         if target is State.CHECKLIST and self.st.state is not State.CHECKLIST:
-            self.st.group = 0
             if not self.st.answers.get("checklist_seeded"):  # the guesses, ticked, once
                 crisis_items = checklist.for_crisis(c["kind"] for c in self.st.crisis)
-                self.st.selected = checklist.ordered([*self.st.selected, *self.st.suggested, *crisis_items])
+                self.st.selected = checklist.ordered([*self.st.selected, *checklist.to_tick(self.st.suggested),
+                                                      *crisis_items])
                 self.st.answers["checklist_seeded"] = True
+            # the pages open at the first ticked item and go round once (つぎへ wraps)
+            self.st.group = self.st.answers["checklist_start"] = checklist.first_group(self.st.selected)
         if target is State.PRIMARY:
             self.st.page = 0
         if target is State.CONFIRM:
@@ -496,10 +498,11 @@ class _Turn:
         return self.st.state is not State.ORG and any(c != "other" for c in found.categories)
 
     def _on_checklist(self, inp: Input) -> None:
-        last_group = self.st.group + 1 >= len(checklist.groups())
+        pages = len(checklist.groups())
+        last_group = (self.st.group + 1) % pages == self.st.answers.get("checklist_start", 0)
         if inp.kind is InputKind.CHOICE and inp.value == "nav:next" and not last_group:
             self.st.history.append([self.st.state.value, self.st.group])
-            self.st.group += 1
+            self.st.group = (self.st.group + 1) % pages
             return self.reask()
         if inp.kind is InputKind.CHOICE and inp.value in ("nav:next", "nav:done"):
             self.st.answers["checklist_done"] = True

@@ -149,7 +149,7 @@ def _checklist_group(st: DialogState) -> tuple[str, list[Choice]]:
     lang = st.lang
     groups = checklist.groups()
     group = groups[st.group]
-    prompt = text(lang, "prompts.checklist_group", group=group["label"][lang], index=st.group + 1, total=len(groups))
+    prompt = text(lang, "prompts.checklist_group", group=group["label"][lang], index=(st.group - st.answers.get("checklist_start", 0)) % len(groups) + 1, total=len(groups))
     buttons = [
         Choice((CHECK_MARK if item in st.selected else "") + checklist.resident_label(item, lang), value(State.CHECKLIST, item))
         for item in group["items"]

@@ -318,6 +318,39 @@ def test_the_checklist_always_follows_with_the_guesses_ticked_and_kept_apart():
     assert record["categories"] == ["debt"] and record["suggested"] == ["rent_loan"]
 
 
+def test_a_guessed_other_is_not_ticked_so_the_resident_is_not_asked_what_it_is():
+    # walk2 B19: an auto-ticked その他 led to 「「その他」の 内容を 短く 書いてください」
+    chat = self_to_concern(Chat())
+    chat.say("ちょっと聞きたいことがあります")  # the classifier's guess: other
+    assert chat.state.state is State.CHECKLIST and chat.state.suggested == ["other"]
+    assert "other" not in chat.state.selected
+    chat.tap("nav:done")
+    assert chat.state.state is not State.OTHER_TEXT and "その他」の 内容" not in chat.texts
+
+
+def test_a_resident_who_ticks_other_is_asked_what_it_is():
+    chat = self_to_checklist()
+    chat.tap("checklist:other")
+    chat.tap("nav:done")
+    assert chat.state.state is State.OTHER_TEXT
+
+
+def test_the_checklist_opens_at_the_page_of_the_first_guess_and_goes_round_once():
+    chat = self_to_concern(Chat())
+    chat.say("夫が家事を手伝わず、毎日けんかばかりです")  # family: the 家族 page
+    assert chat.state.state is State.CHECKLIST
+    family = checklist.groups()[4]
+    assert family["id"] == "family" and f"【{family['label']['ja']}】" in chat.texts and "（1/6）" in chat.texts
+    seen = [chat.state.group]
+    for _ in range(5):
+        chat.tap("nav:next")
+        seen.append(chat.state.group)
+    assert seen[0] == 4 and sorted(seen) == [0, 1, 2, 3, 4, 5]  # every page once, お金 too
+    assert "（6/6）" in chat.texts
+    chat.tap("nav:next")  # after the last page: on to the next question
+    assert chat.state.state is not State.CHECKLIST
+
+
 def test_text_where_a_button_is_expected_is_kept_and_the_buttons_come_back():
     chat = Chat()
     chat.start()
