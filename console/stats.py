@@ -6,6 +6,7 @@ Definitions (shown on the page) live in console/data/stats.yaml.
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
@@ -139,18 +140,20 @@ def intake_counts(session, period: Period) -> dict:
     bucket, bucket_params = q.bucket("received_at", q.dialect(session), "month" if period.kind == "year" else "day",
                                      period.bucket_starts(), period.buckets())
     measures = ["count(*)", "sum(CASE WHEN after_hours THEN 1 ELSE 0 END)", "sum(CASE WHEN crisis THEN 1 ELSE 0 END)",
-                "sum(CASE WHEN urgent THEN 1 ELSE 0 END)", "sum(CASE WHEN reporter_role <> 'self' THEN 1 ELSE 0 END)"]
+                "sum(CASE WHEN wants_person THEN 1 ELSE 0 END)",
+                # "who" unanswered (a crisis line before the first question) is 匿名, not 本人以外
+                "sum(CASE WHEN reporter_role NOT IN ('self', 'anonymous') THEN 1 ELSE 0 END)"]
     found = q.grouped(session, f"FROM intake WHERE {IN_PERIOD}",
                       {"all": None, "bucket": bucket, "channel": "channel", "reporter_role": "reporter_role",
-                       "primary": '"primary"'}, measures, **period.params(), **bucket_params)
+                       "primary": f'CASE WHEN {RESIDENT_MARKED} THEN "primary" END'}, measures, **period.params(), **bucket_params)
     return {name: {k: int(v[0] or 0) for k, v in by_key.items()} for name, by_key in found.items()} | {
         "totals": tuple(int(v or 0) for v in found["all"].get(None, (0,) * len(measures)))}
 
 
 def intake_totals(counts: dict) -> dict:
-    total, after, crisis, urgent, others = counts["totals"]
+    total, after, crisis, wants_person, others = counts["totals"]
     return {"intakes": total, "after_hours": after, "after_hours_share": _share(after, total),
-            "crisis": crisis, "urgent": urgent, "third_party": others}
+            "crisis": crisis, "wants_person": wants_person, "third_party": others}
 
 
 def intakes_over_time(counts: dict, period: Period) -> list[Row]:
@@ -162,17 +165,45 @@ def intakes_over_time(counts: dict, period: Period) -> list[Row]:
     return out
 
 
+# An intake opened by a crisis line before the checklist (complete = false) holds the items its
+# crisis implies: the resident did not tick them (推定), so they are not counted; what such an
+# intake holds beyond them is counted (console/stats.py crisis_opened).
+RESIDENT_MARKED = "(intake.complete OR NOT intake.crisis)"
+
+
 def marked_categories(session, period: Period) -> dict:
-    """Per checklist item: intakes of the period that marked it (〇, the ◎ included)."""
+    """Per checklist item: intakes of the period that marked it (〇, the ◎ included); and, under
+    "primary", the ◎ of crisis-opened intakes that the crisis did not imply (the rest of the ◎
+    come from intake_counts)."""
     d = q.dialect(session)
-    return dict(rows(session, f"""
+    marked = dict(rows(session, f"""
         SELECT item.value, count(*) FROM intake {q.json_items('intake.categories', d, 'item')}
-        WHERE {IN_PERIOD.replace('received_at', 'intake.received_at')} GROUP BY item.value""",
-                     **period.params()))
+        WHERE {IN_PERIOD.replace('received_at', 'intake.received_at')} AND {RESIDENT_MARKED}
+        GROUP BY item.value""", **period.params()))
+    primary: dict[str, int] = {}
+    for categories, main, kinds in rows(session, f"""
+            SELECT categories, "primary", crisis_kinds FROM intake
+            WHERE {IN_PERIOD.replace('received_at', 'intake.received_at')} AND NOT {RESIDENT_MARKED}""",
+                                        **period.params()):
+        implied = set(checklist.for_crisis(_json_list(kinds)))
+        for item in _json_list(categories):
+            if item not in implied:
+                marked[item] = marked.get(item, 0) + 1
+        if main and main not in implied:
+            primary[main] = primary.get(main, 0) + 1
+    return {"marked": marked, "primary": primary}
 
 
-def by_category(marked: dict, primary: dict) -> list[Row]:
-    """Each checklist item: intakes that marked it and that chose it as ◎ (from intake_counts)."""
+def _json_list(value) -> list:
+    return json.loads(value) if isinstance(value, str) else list(value or [])
+
+
+def by_category(found: dict, primary: dict) -> list[Row]:
+    """Each checklist item: intakes that marked it and that chose it as ◎ (from intake_counts
+    and marked_categories)."""
+    marked = found["marked"]
+    primary = {k: int(v or 0) + found["primary"].get(k, 0) for k, v in primary.items()} | {
+        k: v for k, v in found["primary"].items() if k not in primary}
     return [Row(item_id, checklist.item_label(item_id, "ja"), int(marked.get(item_id, 0)),
                 {"primary": int(primary.get(item_id, 0))}) for item_id in checklist.item_ids()]
 

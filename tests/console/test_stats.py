@@ -65,7 +65,7 @@ def _values(rows) -> dict:
 def test_fiscal_year_totals_match_a_hand_count(known):
     r = _report(stats.Period.fiscal_year(2026))
     assert r.totals == {"intakes": 5, "after_hours": 3, "after_hours_share": 60.0, "crisis": 2,
-                        "urgent": 1, "third_party": 3}
+                        "wants_person": 0, "third_party": 3}  # C is urgent for its crisis, not 人と話したい
     assert _values(r.channels) == {"line": 3, "web": 2}
     assert _values(r.reporters) == {"self": 2, "family": 1, "neighbor": 1, "minsei": 1,
                                     "professional": 0, "anonymous": 0}
@@ -82,6 +82,31 @@ def test_categories_count_marked_and_primary_apart(known):
                       "food": 1, "dv_abuse": 1}
     assert primary == {"debt": 1, "caregiving": 1, "hikikomori": 1, "food": 1, "dv_abuse": 1}
     assert len(r.categories) == 19  # every checklist item is listed, zeros included
+
+
+def test_crisis_one_liners_count_as_intakes_but_not_as_third_party_or_ticked_items(app):
+    """Walk 2 B10: 人と話したい counts intakes whose resident asked for a person; a crisis line sent
+    before "who" (匿名) is not 本人以外; items a crisis implied before the checklist are 推定."""
+    may = utc(2026, 5, 11, 1, 0)
+    # a crisis line, nothing else answered: food and housing guessed from 食事・寝る場所がない
+    make_intake(may, reporter_role="anonymous", complete=False, crisis=True, urgent=True,
+                crisis_kinds=["starvation"], categories=["food"], primary="food")
+    # a crisis line after the resident had ticked debt on the checklist: debt counts, food does not
+    make_intake(may, reporter_role="self", complete=False, crisis=True, urgent=True,
+                crisis_kinds=["starvation"], categories=["debt", "food"], primary="debt")
+    # 人と話したい at the first question
+    make_intake(may, reporter_role="anonymous", complete=False, urgent=True, wants_person=True,
+                categories=[], primary=None)
+    # a whole intake by a neighbour who ticked food, with a crisis and 人と話したい
+    make_intake(may, reporter_role="neighbor", complete=True, crisis=True, urgent=True, wants_person=True,
+                crisis_kinds=["starvation"], categories=["food"], primary="food")
+    r = _report(stats.Period.fiscal_year(2026))
+    assert r.totals["intakes"] == 4 and r.totals["crisis"] == 3
+    assert r.totals["wants_person"] == 2 and r.totals["third_party"] == 1
+    assert _values(r.reporters)["anonymous"] == 2
+    marked = {row.key: row.value for row in r.categories if row.value}
+    primary = {row.key: row.extra["primary"] for row in r.categories if row.extra["primary"]}
+    assert marked == {"debt": 1, "food": 1} and primary == {"debt": 1, "food": 1}
 
 
 def test_consent_rate_uses_the_answer_in_force(known):
