@@ -11,7 +11,7 @@ from flask import abort
 from sqlalchemy import update
 from sqlmodel import select
 
-from console import contact_safety
+from console import contact_safety, marked
 from console.permissions import can
 from console.views import labels
 from console.views.highlight import highlight
@@ -39,6 +39,19 @@ class IntakeDetail:
         return contact_safety.cautions(self.reporter.contact if self.reporter else None,
                                        latest_actions(self.consents),
                                        self.reporter.keep_identity if self.reporter else None)
+
+    @property
+    def marked(self) -> list[str]:
+        """〇 the resident ticked (not what a crisis implied before the checklist: console/marked.py)."""
+        return marked.marked(self.intake)
+
+    @property
+    def primary(self) -> str | None:
+        return marked.primary(self.intake)
+
+    @property
+    def suggested(self) -> list[str]:
+        return marked.suggested(self.intake)
 
     @property
     def free_text_html(self):

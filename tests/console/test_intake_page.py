@@ -93,3 +93,19 @@ def test_audit_rows_are_append_only(as_role):
     with pytest.raises(PermissionError):
         with session_scope() as db:
             db.delete(db.exec(select(AuditEvent)).first())
+
+
+def test_items_a_crisis_implied_before_the_checklist_are_shown_as_guesses_and_not_counted(as_role):
+    """Walk 2 B10 / A20: a crisis line (食事・寝る場所がない) before the checklist put 食べるものがない in the
+    intake; the resident never ticked it: the case page shows it as 推定, not ◎, and counts skip it."""
+    from console.views import labels
+    partial = make_intake(complete=False, crisis=True, urgent=True, reporter_role="anonymous",
+                          crisis_kinds=["starvation"], categories=["food"], primary="food", suggested=[])
+    make_intake(crisis=True, crisis_kinds=["starvation"], categories=["food"], primary="food")  # ticked: counts
+    page = as_role("suishin").get(f"/console/intakes/{partial}").get_data(as_text=True)
+    food = labels.item("food")
+    assert '<dd id="primary">未選択</dd>' in page
+    assert food not in page[page.index('id="marked"'):page.index("</dd>", page.index('id="marked"'))]
+    assert food in page[page.index('id="suggested"'):page.index("</dd>", page.index('id="suggested"'))]
+    counts = as_role("viewer").get("/console/counts").get_data(as_text=True)
+    assert f'{food}</th><td class="n">1<' in counts
