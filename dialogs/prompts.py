@@ -89,6 +89,8 @@ def _question(st: DialogState, coordinator: str, operator: str) -> tuple[str, li
     if state is State.ARRANGE:
         hidden = _other_channel(st)
         reason = "arrange_unsafe" if st.answers.get("contact_safety") == "unsafe" else "arrange_visit"
+        if reason == "arrange_unsafe" and st.answers.get("contact") == "letter":
+            reason = "arrange_unsafe_letter"
         return text(lang, f"prompts.{reason}"), _buttons(state, lang, "arrange", hidden)
     if state is State.ARRANGE_PHONE:  # another number than one where calling is unsafe
         return text(lang, "prompts.phone"), []
@@ -96,6 +98,8 @@ def _question(st: DialogState, coordinator: str, operator: str) -> tuple[str, li
         return text(lang, "prompts.address_letter"), []
     if state is State.CONTACT_TIME:
         return text(lang, "prompts.contact_time"), _contact_times(lang)
+    if state is State.CONTACT_SAFETY and st.answers.get("contact") == "letter":  # the post, not calls
+        return text(lang, "prompts.contact_safety_letter"), _buttons(state, lang, "contact_safety_letter")
     if state is State.NAME:
         key = "name_self" if st.is_self else "name_other"
         return text(lang, f"prompts.{key}"), [nav(lang, "anonymous")]

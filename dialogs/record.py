@@ -149,7 +149,8 @@ def summary_text(st: DialogState, mask_phone: bool = False) -> str:
             office = load_yaml("office.yaml")
             parts.append(choice_label(lang, "contact_time", how["contact_time"]).format(
                 open=office["open"], close=office["close"]))
-        for slot, choices_name in (("safety", "contact_safety"), ("voicemail", "voicemail")):
+        safety = "contact_safety_letter" if how["method"] == "letter" else "contact_safety"
+        for slot, choices_name in (("safety", safety), ("voicemail", "voicemail")):
             if slot in how:
                 parts.append(choice_label(lang, choices_name, how[slot]))
         lines.append(f"■{label('contact')}: " + " / ".join(parts))

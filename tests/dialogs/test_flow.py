@@ -1030,6 +1030,46 @@ def test_typed_ages_and_periods_answer_the_button_question(state_answers, typed,
         assert typed not in chat.state.concern  # an answer, not a worry
 
 
+def _family_to_letter_safety() -> Chat:
+    chat = Chat()
+    chat.start()
+    chat.tap("who:family")
+    chat.tap("nav:anonymous")
+    chat.tap("relation:parent")
+    chat.tap("age:65_74")
+    chat.tap("nav:skip")
+    chat.tap("household:alone")
+    chat.tap("nav:done")
+    chat.tap("nav:none")
+    chat.tap("nav:done")
+    chat.tap("nav:skip")
+    chat.tap("since:unknown")
+    chat.tap("contact:letter")
+    chat.say("元本郷町1-2-3")
+    assert chat.state.state is State.CONTACT_SAFETY
+    return chat
+
+
+def test_a_letter_is_asked_about_the_post_not_about_calls_and_visits():
+    # walk2 B14: 手紙 got 「電話や 訪問のとき…」 and 「電話・訪問は あぶない」
+    chat = _family_to_letter_safety()
+    assert "手紙を 送るとき" in chat.texts and "電話や 訪問" not in chat.texts
+    labels = [c.label for m in chat.last.messages for c in m.choices]
+    assert "封筒に 市の名前を 書かないで" in labels and "電話・訪問は あぶない" not in labels
+    chat.tap("contact_safety:discreet")
+    chat.tap("keep_identity:share")
+    assert chat.state.state is State.CONFIRM and "封筒に 市の名前を 書かないで" in chat.texts
+    chat.tap("confirm:submit")
+    assert chat.effect("submit").data["contact"]["safety"] == "discreet"
+
+
+def test_when_a_letter_is_unsafe_the_resident_is_asked_for_another_way():
+    chat = _family_to_letter_safety()
+    chat.tap("contact_safety:unsafe")
+    assert chat.state.state is State.ARRANGE
+    assert "手紙も あぶない" in chat.texts and "電話や 訪問は あぶない" not in chat.texts
+
+
 def test_typed_relation_and_a_letter_for_someone_who_cannot_phone():
     chat = Chat()
     chat.start()
