@@ -15,7 +15,7 @@ import re
 import secrets
 from datetime import datetime
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, current_app, jsonify, render_template, request, session
 from sqlmodel import select
 from werkzeug.exceptions import TooManyRequests
 
@@ -42,7 +42,10 @@ MAX_VALUE = 64  # button values are short ids like "checklist:caregiving"
 
 @bp.get("/chat")
 def page():
-    return render_template("chat/index.html", frame=wording("ja")["web_frame"])
+    # a reload keeps the language the resident chose (read only: a page view starts no conversation)
+    known = session.get("chat_visitor")
+    lang = _language(known) if isinstance(known, str) else "ja"
+    return render_template("chat/index.html", frame=wording(lang)["web_frame"], lang=lang)
 
 
 def _input(body: dict) -> Input | None:

@@ -95,3 +95,10 @@ def test_every_language_gets_its_own_frame_and_page_language(visitor, lang, send
         assert answer["frame"]["send"] == send
     later = visitor.post({"type": "choice", "value": "who:self"}).get_json()  # and it stays
     assert later["lang"] == lang and later["frame"] == wording(lang)["web_frame"]
+
+
+def test_a_reload_keeps_the_chosen_language_in_the_page_around_the_chat(visitor):
+    visitor.open()
+    visitor.post({"type": "choice", "value": "lang:zh"})
+    page = visitor.client.get("/chat").get_data(as_text=True)
+    assert '<html lang="zh">' in page and ">发送</button>" in page and "送る" not in page
