@@ -19,12 +19,12 @@ def test_suishin_logs_in_and_sees_highlighted_evidence(app, staff, live_server, 
     page.goto(f"{live_server}/console/")
     page.fill("#username", "suishin")
     page.fill("#password", "wrong")
-    page.click("button[type=submit]")
+    page.click("#login-form button[type=submit]")
     assert page.inner_text("#login-error") == "ユーザー名またはパスワードが正しくありません。"
 
     page.fill("#username", "suishin")
     page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("#login-form button[type=submit]")
     page.wait_for_selector("#queue")
     rows = page.locator("#queue tbody tr")
     assert rows.nth(0).get_attribute("data-receipt") == "CRISIS-0001"

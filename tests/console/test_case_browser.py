@@ -44,7 +44,7 @@ def staff_login(page, base: str, username: str) -> None:
     page.goto(f"{base}/console/login")
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("#login-form button[type=submit]")
     page.wait_for_selector("h1")
 
 

@@ -34,7 +34,7 @@ def log_in(browser, live_server, username):
     page.goto(f"{live_server}/console/login")
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("#login-form button[type=submit]")
     page.wait_for_load_state()
     return page
 

@@ -30,7 +30,7 @@ def test_silent_toggle_is_saved_in_a_browser_with_the_csp(app, staff, live_serve
     page.goto(f"{live_server}/console/login")
     page.fill("#username", "suishin")
     page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("#login-form button[type=submit]")
     page.wait_for_selector("#queue")
 
     url = f"{live_server}/console/intakes/{intake_id}/reply"
@@ -58,7 +58,7 @@ def test_silent_toggle_is_saved_in_a_browser_with_the_csp(app, staff, live_serve
     no_js.goto(f"{live_server}/console/login")
     no_js.fill("#username", "suishin")
     no_js.fill("#password", PASSWORD)
-    no_js.click("button[type=submit]")
+    no_js.click("#login-form button[type=submit]")
     no_js.goto(url)
     no_js.check("#silent")
     with no_js.expect_navigation():

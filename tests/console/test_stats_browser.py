@@ -21,7 +21,7 @@ def test_viewer_opens_statistics_and_the_category_chart_renders(app, staff, live
     page.goto(f"{live_server}/console/login")
     page.fill("#username", "viewer")
     page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("#login-form button[type=submit]")
     page.click("#nav-stats")
     page.select_option("select[name=period]", "2026")
     page.click("form.period button[type=submit]")
