@@ -33,7 +33,8 @@ def cautions(contact: dict | None, consents: dict[str, str] | None = None,
     reaches = contact.get("method") in REACHING or bool(contact.get("phone") or contact.get("address"))
     safety = contact.get("safety")
     if safety in ("unsafe", "discreet"):
-        found.append(texts[safety])
+        # for a letter the same answers are about the post (封筒に 市の名前を…, 手紙も あぶない)
+        found.append(texts[f"{safety}_letter" if contact.get("method") == "letter" else safety])
         if safety == "unsafe" and contact.get("arrange") == "phone" and contact.get("arrange_phone"):
             found.append(texts["safe_phone"])  # which of the two numbers to call
     elif reaches and not safety:

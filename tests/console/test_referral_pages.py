@@ -68,6 +68,19 @@ def test_agency_sees_unanswered_safety_as_a_caution_not_as_nothing(as_role):
     assert page.count(">未回答</span>") == 2
 
 
+@pytest.mark.parametrize("safety, caution, not_there", [
+    ("unsafe", "手紙も あぶない", "電話・訪問は あぶない"),
+    ("discreet", "封筒に 市の名前を 書かないで", "家族が電話に出たら"),
+])
+def test_a_letter_contact_gets_cautions_about_the_post(as_role, safety, caution, not_there):
+    """Walk 2: for 手紙 the safety answers are about the post, and say who answered."""
+    _, rid = referred(consents={"share": ["granted"]},
+                      contact={"method": "letter", "phone": None, "address": "大和田町1-2-3", "safety": safety})
+    page = as_role("agency").get(f"/console/referrals/{rid}").get_data(as_text=True)
+    box = page[page.index('id="contact-cautions"'):page.index("</section>", page.index('id="contact-cautions"'))]
+    assert caution in box and not_there not in box and "（相談者の回答）" in box
+
+
 def test_a_safe_contact_shows_no_caution(as_role):
     _, rid = referred(consents={"share": ["granted"], "voicemail": ["granted"]},
                       contact={"safety": "safe", "voicemail": "yes"})
