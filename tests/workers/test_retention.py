@@ -15,7 +15,7 @@ from workers.retention import expire_conversations
 def test_partial_answers_older_than_a_day_are_wiped_and_recent_ones_kept(app, visitor):
     visitor.open()
     visitor.tap("who:family")
-    visitor.say("母のことです")  # kept as free text of the unfinished conversation
+    visitor.say("母の物忘れがひどくて心配です")  # a worry: kept as free text of the unfinished conversation
     with session_scope() as s:
         conv = s.exec(select(Conversation)).one()
         fresh_state = dict(conv.state)
@@ -28,7 +28,7 @@ def test_partial_answers_older_than_a_day_are_wiped_and_recent_ones_kept(app, vi
         rows = {c.user_key: DialogState.from_dict(c.state) for c in s.exec(select(Conversation))}
     old = next(st for key, st in rows.items() if key != "someone-else")
     assert not old.in_progress and old.concern == [] and old.answers == {}
-    assert rows["someone-else"].in_progress and rows["someone-else"].concern == ["母のことです"]
+    assert rows["someone-else"].in_progress and rows["someone-else"].concern == ["母の物忘れがひどくて心配です"]
 
 
 def test_delivered_inbox_and_outbox_copies_are_blanked_after_a_week(app, visitor):
