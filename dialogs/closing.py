@@ -3,24 +3,16 @@ someone who wants none or said calling is unsafe, no consent hint to a resident 
 asked for consent), and the buttons offered while staff have their intake open."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from .messages import Choice
-from .office_hours import next_opening, office_hours_sentence
+from .office_hours import office_hours_sentence, web_chat_reaches_staff, web_session_hours
 from .prompts import nav
-from .texts import load_yaml, text
+from .texts import text
 
 METHODS = ("line", "chat", "phone", "office", "visit", "letter", "none")
 # consents a resident gives by answering a consent question (not by choosing how to be reached)
 ASKED_CONSENTS = ("share", "meeting")
-
-
-def web_chat_reaches_staff(now: datetime) -> bool:
-    """A web-chat reply is seen only while the browser's chat lasts (web_session_hours after the
-    resident's last message). このチャットで is offered, and promised, only when staff read it
-    with an hour to spare inside that window — not at night, when the chat is gone by morning."""
-    window_ends = now + timedelta(hours=web_session_hours())
-    return next_opening(now) + timedelta(hours=1) <= window_ends
 
 
 def _reach_keys(payload: dict, now: datetime) -> list[str]:
@@ -43,11 +35,6 @@ def _reach_keys(payload: dict, now: datetime) -> list[str]:
     elif method == "chat" and web_too_late:
         keys = ["reach_arrange_self"]
     return keys
-
-
-def web_session_hours() -> int:
-    """How long a web-chat browser can still see staff replies after its last message."""
-    return load_yaml("flow.yaml")["web_session_hours"]
 
 
 def closing_text(payload: dict, now: datetime, receipt_no: str) -> str:

@@ -65,3 +65,16 @@ def office_hours_sentence(now: datetime, lang: str) -> str:
     if is_open(now):
         return text(lang, "office_open")
     return text(lang, "office_closed", next_open=format_time(next_opening(now), lang))
+
+
+def web_session_hours() -> int:
+    """How long a web-chat browser can still see staff replies after its last message."""
+    return load_yaml("flow.yaml")["web_session_hours"]
+
+
+def web_chat_reaches_staff(now: datetime) -> bool:
+    """A web-chat reply is seen only while the browser's chat lasts (web_session_hours after the
+    resident's last message). このチャットで is offered, and promised, only when staff read it
+    with an hour to spare inside that window — not at night, when the chat is gone by morning."""
+    window_ends = now + timedelta(hours=web_session_hours())
+    return next_opening(now) + timedelta(hours=1) <= window_ends

@@ -6,6 +6,7 @@ from datetime import datetime
 from . import checklist
 from .flow import BY_STATE, SIDE_STATES, WITHDRAW_GROUPS
 from .messages import Choice, Message
+from .office_hours import web_chat_reaches_staff
 from .record import summary_text
 from .state import DialogState, State
 from .texts import choices, load_yaml, text, wording
@@ -129,11 +130,9 @@ def _household(st: DialogState) -> tuple[str, list[Choice]]:
 
 def _other_channel(st: DialogState) -> tuple[str, ...]:
     """Each channel offers itself (このLINEで on LINE, このチャットで on the web) — the web chat
-    only when staff can answer before the browser forgets the resident (closing.py)."""
+    only when staff can answer before the browser forgets the resident (office_hours.py)."""
     if st.channel == "line":
         return ("chat",)
-    from .closing import web_chat_reaches_staff
-
     now = datetime.fromisoformat(st.last_active_at) if st.last_active_at else None
     return ("line",) if now is None or web_chat_reaches_staff(now) else ("line", "chat")
 

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from flask import current_app, g, session
 
-from dialogs.closing import web_session_hours
+from dialogs.office_hours import web_session_hours
 from dialogs.messages import Message
 from models.base import utcnow
 
