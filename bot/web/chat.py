@@ -107,14 +107,7 @@ def _keep_refused_crisis(visitor: str) -> None:
     if not ratelimit.room_to_keep_refused_crisis():
         log.warning("refused crisis message %s not kept: budget for its address spent", event_id)
         return
-    now = utcnow()
-    try:
-        with session_scope() as db:
-            if db.exec(select(WebhookEvent.id).where(WebhookEvent.event_id == event_id)).first() is None:
-                db.add(WebhookEvent(event_id=event_id, channel="web", user_key=visitor, payload=_stored(inp),
-                                    occurred_at=now, received_at=now, failed_at=now, error="rate_limited"))
-    except Exception as exc:
-        log.error("refused crisis message %s could not be kept: %s", event_id, describe(exc))
+    _keep_unprocessed(visitor, event_id, inp, utcnow(), error="rate_limited")
 
 
 def _send(visitor: str):
@@ -204,12 +197,18 @@ def _answer_anyway(visitor: str, event_id: str, inp: Input, now: datetime) -> li
         except Exception as exc:
             log.error("crisis check for web chat event %s raised %s", event_id, describe(exc))
     messages.append(visitors.apology(lang))
-    payload = [m.to_dict() for m in messages]
+    _keep_unprocessed(visitor, event_id, inp, now)
+    return [m.to_dict() for m in messages]
+
+
+def _keep_unprocessed(visitor: str, event_id: str, inp: Input, now: datetime, error: str | None = None) -> None:
+    """Store the words once, unprocessed, for a later try (`error` set: set aside for staff
+    under 処理できなかったメッセージ); a failure to store is logged, never raised."""
     try:
         with session_scope() as db:
             if db.exec(select(WebhookEvent.id).where(WebhookEvent.event_id == event_id)).first() is None:
                 db.add(WebhookEvent(event_id=event_id, channel="web", user_key=visitor, payload=_stored(inp),
-                                    occurred_at=now, received_at=now, processed_at=None))
+                                    occurred_at=now, received_at=now, processed_at=None,
+                                    failed_at=now if error else None, error=error))
     except Exception as exc:
-        log.error("web chat event %s could not be kept for a retry: %s", event_id, describe(exc))
-    return payload
+        log.error("web chat event %s could not be kept: %s", event_id, describe(exc))
