@@ -44,10 +44,6 @@ class InProcessJobs:
         self._queue.put((func, args, 0))
         self._ensure_thread()
 
-    def enqueue_many(self, func: Callable, args_list: list[tuple]) -> None:
-        for args in args_list:
-            self.enqueue(func, *args)
-
     def enqueue_events(self, row_ids: list[int]) -> None:
         from .events import process_line_events
 
@@ -120,18 +116,6 @@ class RQJobs:
         """A job that failed in an event loop becomes the RQ job it used to be: RQ runs it
         now and then again after each retry interval, its failure recorded as RQ keeps them."""
         self.enqueue(func, *args)
-
-    def enqueue_many(self, func: Callable, args_list: list[tuple]) -> None:
-        """One Redis round trip for all the jobs of a webhook."""
-        from rq import Queue, Retry
-
-        retry = Retry(max=len(self._intervals), interval=self._intervals)
-        with self.connection.pipeline() as pipe:
-            # result_ttl=0: a job's return value is never read; not storing it saves Redis work per job
-            self.queue.enqueue_many([Queue.prepare_data(func, args=args, retry=retry, result_ttl=0,
-                                                                 failure_ttl=FAILURE_TTL) for args in args_list],
-                                    pipeline=pipe)
-            pipe.execute()
 
     def worker_queue(self):
         """The queue on a connection of its own for an RQ worker loop: RQ blocks on it for
