@@ -1,6 +1,7 @@
 """The queue's search box: a receipt number (ABCD-EFGH, with or without the hyphen, any case),
-a phone number or its last digits (090-1234-5678, 5678; the first number or the safe one), or a name or area as the resident
-wrote it (山田, 元本郷町). A resident who phones the counter rarely has the receipt number.
+a phone number or its last digits (090-1234-5678, 5678; the first number or the safe one), or
+a name or area as the resident wrote it (山田, 元本郷町). A resident who phones the counter
+rarely has the receipt number.
 """
 from __future__ import annotations
 
@@ -19,11 +20,16 @@ _PHONE = re.compile(r"\+?[\d\s()\-]+")
 def normalise(raw: str) -> str:
     """Full-width digits and letters to half-width (０９０ー → 090-), outer spaces off."""
     text = unicodedata.normalize("NFKC", raw).strip()
-    return text.replace("ー", "-").replace("−", "-") if _PHONE.fullmatch(text.replace("ー", "-")) else text
+    dashed = text.replace("ー", "-").replace("−", "-")
+    return dashed if _PHONE.fullmatch(dashed) else text
 
 
 def _digits(q: str) -> str | None:
-    return re.sub(r"\D", "", q) if _PHONE.fullmatch(q) and len(re.sub(r"\D", "", q)) >= 4 else None
+    """The digits of a phone-like term, when there are at least four of them."""
+    if not _PHONE.fullmatch(q):
+        return None
+    digits = re.sub(r"\D", "", q)
+    return digits if len(digits) >= 4 else None
 
 
 def _receipt(q: str) -> str | None:
