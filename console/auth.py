@@ -2,8 +2,9 @@
 staff member's own password change (パスワードを変える), which comes first after an admin set
 the password.
 
-Every login and failed login is audited: the staff id, and for a failure the username typed
-(staff data: it shows who is being tried); the password never, and nothing goes to the logs.
+Every login and failed login is audited: the staff id, and for a failure the account name
+tried (staff data: it shows who is being tried) — or, for a name that is no account, only a
+keyed digest of it (console/lockout.py); the password never, and nothing goes to the logs.
 """
 from __future__ import annotations
 
