@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -173,6 +174,53 @@ async def open_loop(session, url: str, deliveries: Deliveries, connections: int,
             "ack_p99": percentile(acks, .99), "errors": errors, "unanswered": unanswered}
 
 
+async def open_loop_wrk(url: str, deliveries: Deliveries, connections: int, seconds: float,
+                        drain: float, users: int = 2000) -> dict:
+    """The open loop with wrk (C, from Debian's wrk package): one wrk thread per connection,
+    each sending its own pre-signed webhooks in order (benchmarks/wrk_webhooks.lua), so the
+    client's own CPU is small next to the server's and the events acknowledged are known."""
+    run = secrets.token_hex(4)
+    folder = Path(tempfile.mkdtemp(prefix="tsunagu-wrk-"))
+    budget = int(seconds * 8000 / connections) + 1  # more than any server here can take
+    ts = int(time.time() * 1000)
+    tokens_of: list[list[str]] = []
+    for c in range(connections):
+        tokens = []
+        with (folder / f"c{c}").open("wb") as out:
+            for i in range(budget):
+                user = f"U{run}{(c * budget + i) % users:024x}"
+                token = f"{user}:w{c}-{i}"
+                body, signature = signed(user, "こんにちは", token, ts + i)
+                out.write(signature.encode() + b"\t" + body + b"\n")
+                tokens.append(token)
+        tokens_of.append(tokens)
+    proc = await asyncio.create_subprocess_exec(
+        "wrk", f"-t{connections}", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "10s",
+        "-s", str(ROOT / "benchmarks" / "wrk_webhooks.lua"), url, "--", str(folder / "c"),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    out, _ = await proc.communicate()
+    acked = 0
+    maybe: list[tuple[list[str], int]] = []  # per thread: the requests it made, how many were acked
+    ack_p50 = ack_p99 = float("nan")
+    total = duration = non_2xx = 0
+    for line in out.decode().splitlines():
+        parts = line.split()
+        if parts[:1] == ["acked"]:
+            acked += int(parts[2])
+            maybe.append((tokens_of[int(parts[1])][:int(parts[3])], int(parts[3]) - int(parts[2])))
+        elif parts[:1] == ["latency"]:
+            ack_p50, ack_p99 = int(parts[1]) / 1e6, int(parts[2]) / 1e6
+        elif parts[:1] == ["total"]:
+            total, duration, non_2xx = int(parts[1]), int(parts[2]), int(parts[3])
+    if not duration:
+        raise RuntimeError("wrk printed no summary:\n" + out.decode())
+    await _drain(deliveries, [t for made, _ in maybe for t in made], drain)
+    # the requests wrk made without seeing a 200 may or may not have reached us: not counted
+    unanswered = sum(max(0, sum(t not in deliveries.replied for t in made) - not_acked) for made, not_acked in maybe)
+    return {"acked": acked, "rate": acked / (duration / 1e6), "ack_p50": ack_p50, "ack_p99": ack_p99,
+            "errors": total - acked, "unanswered": unanswered}
+
+
 async def _drain(deliveries: Deliveries, tokens: list[str], seconds: float) -> int:
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
@@ -194,6 +242,23 @@ def cpu_by_session() -> dict[int, float]:
             continue
         sid, utime, stime = int(fields[3]), int(fields[11]), int(fields[12])
         used[sid] = used.get(sid, 0.0) + (utime + stime) / tick
+    return used
+
+
+def cpu_of_services() -> dict[str, float]:
+    """CPU seconds used so far by the PostgreSQL and Redis servers and by wrk (by process name)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {"PostgreSQL": 0.0, "Redis": 0.0, "wrk": 0.0}
+    names = {"postgres": "PostgreSQL", "redis-server": "Redis", "wrk": "wrk"}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            head, tail = stat.read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        name = names.get(head.split("(", 1)[1])
+        if name:
+            fields = tail.split()
+            used[name] += (int(fields[11]) + int(fields[12])) / tick
     return used
 
 
@@ -228,16 +293,26 @@ async def measure(name: str, base: str, deliveries, args, sessions: dict[str, li
     if args.closed_only:
         return {"name": name, "closed": closed, "open": {"acked": 0, "rate": float("nan"), "ack_p50": float("nan"),
                                                           "ack_p99": float("nan"), "errors": 0, "unanswered": 0}}
-    connector = aiohttp.TCPConnector(limit=args.connections)
-    async with aiohttp.ClientSession(connector=connector) as session:
-        opened = await open_loop(session, f"{base}/callback", deliveries, args.connections, args.seconds, args.drain)
+    before, services = cpu_by_session(), cpu_of_services()
+    if args.client == "wrk":
+        opened = await open_loop_wrk(base, deliveries, args.connections, args.seconds, args.drain)
+    else:
+        connector = aiohttp.TCPConnector(limit=args.connections)
+        async with aiohttp.ClientSession(connector=connector) as session:
+            opened = await open_loop(session, f"{base}/callback", deliveries, args.connections, args.seconds,
+                                     args.drain)
+    after, services_after = cpu_by_session(), cpu_of_services()
+    per = 1000 / max(1, opened["acked"])
+    opened["cpu_ms"] = {part: sum(after.get(sid, 0) - before.get(sid, 0) for sid in sids) * per
+                        for part, sids in sessions.items()}
+    opened["cpu_ms"].update({k: (services_after[k] - services[k]) * per for k in services})
     return {"name": name, "closed": closed, "open": opened}
 
 
 def report(results: list[dict], args, backend: str) -> None:
     print(f"\nback end: {backend}; {os.cpu_count()} CPUs")
     print(f"closed loop: {args.residents} residents x {args.messages} messages; "
-          f"open loop: {args.connections} connections x {args.seconds:g} s; drain {args.drain:g} s\n")
+          f"open loop: {args.connections} connections x {args.seconds:g} s ({args.client}); drain {args.drain:g} s\n")
     names = [r["name"] for r in results]
     rows = [
         ("reply p50 (s)", lambda r: f"{r['closed']['p50']:.3f}"),
@@ -247,6 +322,7 @@ def report(results: list[dict], args, backend: str) -> None:
         ("replies lost / duplicated", lambda r: f"{r['closed']['lost']} / {r['dup']}"),
         ("closed loop CPU ms/event", lambda r: " + ".join(f"{v:.1f}" for v in r["closed"]["cpu_ms"].values())),
         ("open loop: events/s acked", lambda r: f"{r['open']['rate']:.0f}"),
+        ("open loop CPU ms/event", lambda r: " + ".join(f"{v:.2f}" for v in r["open"].get("cpu_ms", {}).values())),
         ("ack p50 (ms)", lambda r: f"{r['open']['ack_p50'] * 1000:.1f}"),
         ("ack p99 (ms)", lambda r: f"{r['open']['ack_p99'] * 1000:.1f}"),
         ("events acked / non-200", lambda r: f"{r['open']['acked']} / {r['open']['errors']}"),
@@ -258,6 +334,8 @@ def report(results: list[dict], args, backend: str) -> None:
         print(f"{label:28}" + "".join(f"{cell(r):>{max(width, 14)}}" for r in results))
     print("  (CPU ms per event in the closed loop, summed over its processes: "
           + " + ".join(results[-1]["closed"]["cpu_ms"]) + "; the fake LINE serves both)")
+    if results[-1]["open"].get("cpu_ms"):
+        print("  (open loop, during the sending only: " + " + ".join(results[-1]["open"]["cpu_ms"]) + ")")
     if len(results) == 2:
         print(f"\nacked events/s, tsunagu / echo: {results[1]['open']['rate'] / results[0]['open']['rate']:.1f}x")
 
@@ -290,6 +368,8 @@ async def main_async(args) -> None:
         serve = [py, "-m", "console.cli", "serve", "--port", str(PRODUCT_PORT)]
         if args.serve_workers:
             serve += ["--workers", str(args.serve_workers)]
+        if args.serve_threads:
+            serve += ["--threads", str(args.serve_threads)]
         def spy(name: str, command: list[str]) -> list[str]:
             if not args.profile:
                 return command
@@ -346,11 +426,14 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="tsunagu worker processes (with REDIS_URL)")
     parser.add_argument("--worker-threads", type=int, default=4, help="event loops per worker process")
     parser.add_argument("--serve-workers", type=int, default=None, help="web processes (gunicorn)")
+    parser.add_argument("--serve-threads", type=int, default=None, help="threads per web process")
     parser.add_argument("--residents", type=int, default=200)
     parser.add_argument("--messages", type=int, default=3)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--drain", type=float, default=30.0)
+    parser.add_argument("--client", choices=["wrk", "aiohttp"], default="wrk" if shutil.which("wrk") else "aiohttp",
+                        help="open-loop client (default wrk when installed: apt-get install wrk)")
     parser.add_argument("--skip-echo", action="store_true")
     parser.add_argument("--closed-only", action="store_true")
     parser.add_argument("--profile", action="store_true",

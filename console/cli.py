@@ -125,7 +125,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not app.config["TSUNAGU"].redis_url:
         _start_periodic()  # with Redis, `tsunagu worker` runs them
         _warm_up_in_background()
-    serve(app, args.host, args.port, workers=args.workers)
+    serve(app, args.host, args.port, workers=args.workers, threads=args.threads)
     return 0
 
 
@@ -225,6 +225,8 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "serve":
             p.add_argument("--workers", type=int, default=None,
                            help="web processes with REDIS_URL (gunicorn; default 2 x CPUs)")
+            p.add_argument("--threads", type=int, default=None,
+                           help="threads per web process (gunicorn gthread; default 4)")
         if name == "demo":
             p.add_argument("--instance", default=os.path.abspath("instance"), help="folder for the SQLite file")
         p.set_defaults(func=func)

