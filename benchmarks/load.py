@@ -137,7 +137,7 @@ async def closed_loop(session, url: str, deliveries: Deliveries, residents: int,
 
 
 async def open_loop(session, url: str, deliveries: Deliveries, connections: int, seconds: float,
-                    drain: float, users: int = 2000) -> dict:
+                    drain: float, on_sent=lambda: None, users: int = 2000) -> dict:
     run = secrets.token_hex(4)
     acks: list[float] = []
     tokens: list[str] = []
@@ -169,13 +169,14 @@ async def open_loop(session, url: str, deliveries: Deliveries, connections: int,
     started = time.perf_counter()
     await asyncio.gather(*(connection(c) for c in range(connections)))
     elapsed = time.perf_counter() - started
+    on_sent()
     unanswered = await _drain(deliveries, tokens, drain)
     return {"acked": len(acks), "rate": len(acks) / elapsed, "ack_p50": percentile(acks, .5),
             "ack_p99": percentile(acks, .99), "errors": errors, "unanswered": unanswered}
 
 
 async def open_loop_wrk(url: str, deliveries: Deliveries, connections: int, seconds: float,
-                        drain: float, users: int = 2000) -> dict:
+                        drain: float, on_sent=lambda: None, users: int = 2000) -> dict:
     """The open loop with wrk (C, from Debian's wrk package): one wrk thread per connection,
     each sending its own pre-signed webhooks in order (benchmarks/wrk_webhooks.lua), so the
     client's own CPU is small next to the server's and the events acknowledged are known."""
@@ -199,6 +200,7 @@ async def open_loop_wrk(url: str, deliveries: Deliveries, connections: int, seco
         "-s", str(ROOT / "benchmarks" / "wrk_webhooks.lua"), url, "--", str(folder / "c"),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     out, _ = await proc.communicate()
+    on_sent()
     acked = 0
     maybe: list[tuple[list[str], int]] = []  # per thread: the requests it made, how many were acked
     ack_p50 = ack_p99 = float("nan")
@@ -294,14 +296,19 @@ async def measure(name: str, base: str, deliveries, args, sessions: dict[str, li
         return {"name": name, "closed": closed, "open": {"acked": 0, "rate": float("nan"), "ack_p50": float("nan"),
                                                           "ack_p99": float("nan"), "errors": 0, "unanswered": 0}}
     before, services = cpu_by_session(), cpu_of_services()
+    sent: list = []
+
+    def on_sent() -> None:  # CPU used while the events were being sent, not during the drain
+        sent.extend([cpu_by_session(), cpu_of_services()])
+
     if args.client == "wrk":
-        opened = await open_loop_wrk(base, deliveries, args.connections, args.seconds, args.drain)
+        opened = await open_loop_wrk(base, deliveries, args.connections, args.seconds, args.drain, on_sent)
     else:
         connector = aiohttp.TCPConnector(limit=args.connections)
         async with aiohttp.ClientSession(connector=connector) as session:
             opened = await open_loop(session, f"{base}/callback", deliveries, args.connections, args.seconds,
-                                     args.drain)
-    after, services_after = cpu_by_session(), cpu_of_services()
+                                     args.drain, on_sent)
+    after, services_after = sent
     per = 1000 / max(1, opened["acked"])
     opened["cpu_ms"] = {part: sum(after.get(sid, 0) - before.get(sid, 0) for sid in sids) * per
                         for part, sids in sessions.items()}
@@ -322,20 +329,21 @@ def report(results: list[dict], args, backend: str) -> None:
         ("replies lost / duplicated", lambda r: f"{r['closed']['lost']} / {r['dup']}"),
         ("closed loop CPU ms/event", lambda r: " + ".join(f"{v:.1f}" for v in r["closed"]["cpu_ms"].values())),
         ("open loop: events/s acked", lambda r: f"{r['open']['rate']:.0f}"),
-        ("open loop CPU ms/event", lambda r: " + ".join(f"{v:.2f}" for v in r["open"].get("cpu_ms", {}).values())),
+        ("open loop CPU ms/event", lambda r: " + ".join(f"{v:.2f}" for v in r["open"]["cpu_ms"].values() if v) or "-"),
         ("ack p50 (ms)", lambda r: f"{r['open']['ack_p50'] * 1000:.1f}"),
         ("ack p99 (ms)", lambda r: f"{r['open']['ack_p99'] * 1000:.1f}"),
         ("events acked / non-200", lambda r: f"{r['open']['acked']} / {r['open']['errors']}"),
         ("unanswered after drain", lambda r: f"{r['open']['unanswered']}"),
     ]
-    width = max(max(len(n) for n in names) + 2, 22)
+    width = max(max(len(n) for n in names) + 2, 34)
     print(f"{'':28}" + "".join(f"{n:>{max(width, 14)}}" for n in names))
     for label, cell in rows:
         print(f"{label:28}" + "".join(f"{cell(r):>{max(width, 14)}}" for r in results))
     print("  (CPU ms per event in the closed loop, summed over its processes: "
           + " + ".join(results[-1]["closed"]["cpu_ms"]) + "; the fake LINE serves both)")
     if results[-1]["open"].get("cpu_ms"):
-        print("  (open loop, during the sending only: " + " + ".join(results[-1]["open"]["cpu_ms"]) + ")")
+        print("  (open loop, while sending, of the processes that used any: "
+              + " + ".join(k for k, v in results[-1]["open"]["cpu_ms"].items() if v) + ")")
     if len(results) == 2:
         print(f"\nacked events/s, tsunagu / echo: {results[1]['open']['rate'] / results[0]['open']['rate']:.1f}x")
 

@@ -138,8 +138,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
     if not hasattr(jobs, "queue"):
         print("REDIS_URL is not set: jobs already run inside `tsunagu serve` / `tsunagu demo`.", file=sys.stderr)
         return 2
-    from console.commands.worker import run_worker
+    from console.commands.worker import lower_priority, run_worker
 
+    lower_priority(args.nice)
     return run_worker(app, burst=args.burst, start_periodic=_start_periodic, threads=args.threads)
 
 
@@ -234,6 +235,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("worker", help="RQ worker for REDIS_URL (processes LINE events, sends replies)")
     p.add_argument("--burst", action="store_true", help="exit when the queue is empty")
     p.add_argument("--threads", type=int, default=4, help="job loops in this process (default 4)")
+    p.add_argument("--nice", type=int, default=10,
+                   help="CPU priority below the web processes on a shared host (default 10; 0 keeps it)")
     p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("export", help="intakes as structured records")
