@@ -127,15 +127,18 @@ class RQJobs:
         return Queue(EVENTS_QUEUE, connection=Redis.from_url(self.url, socket_connect_timeout=2))
 
     def enqueue_periodic(self, func: Callable) -> None:
-        """At most one queued copy of a periodic job, whoever schedules it."""
+        """At most one copy of a periodic job, queued or running, whoever schedules it (every
+        worker runs a scheduler). Enqueueing the id of a job still running overwrote it, and
+        the two copies' clean-ups then failed (seen with a long inbox sweep)."""
         from rq.job import Job, JobStatus
 
         job_id = f"periodic-{func.__name__}"
         try:
-            if Job.fetch(job_id, connection=self.connection).get_status() == JobStatus.QUEUED:
-                return
-        except Exception:  # not there yet
-            pass
+            status = Job.fetch(job_id, connection=self.connection).get_status()
+        except Exception:  # not there: done (and deleted, result_ttl=0) or never queued
+            status = None
+        if status in (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED):
+            return
         self.queue.enqueue(func, job_id=job_id, result_ttl=0, failure_ttl=FAILURE_TTL)
 
 
