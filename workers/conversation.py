@@ -30,17 +30,17 @@ def load_conversation(session: Session, channel: str, user_key: str) -> Conversa
     return conv
 
 
-def first_contact(session: Session, channel: str, user_key: str) -> bool:
-    """Nothing was ever heard from this resident (no conversation, or one never active)."""
-    state = session.exec(select(Conversation.state).where(Conversation.channel == channel,
-                                                         Conversation.user_key == user_key)).first()
-    return not state or not state.get("last_active_at")
+def never_heard_from(conv: Conversation) -> bool:
+    """Nothing was ever heard from this resident (a new conversation, or one never active)."""
+    return not conv.state or not conv.state.get("last_active_at")
 
 
 def handle_input(
-    session: Session, channel: str, user_key: str, inp: Input, now: datetime, coordinator: str
+    session: Session, channel: str, user_key: str, inp: Input, now: datetime, coordinator: str,
+    conv: Conversation | None = None,
 ) -> list[Message]:
-    conv = load_conversation(session, channel, user_key)
+    """`conv`: the caller's load_conversation (locked), if it already has it."""
+    conv = conv if conv is not None else load_conversation(session, channel, user_key)
     state = _readable_state(conv, channel)
     followup = latest_open_intake(session, channel, user_key) if not state.in_progress else None
     ctx = Context(now=now, coordinator_label=coordinator, followup=followup.receipt_no if followup else None,

@@ -20,8 +20,8 @@ from models import OutboxMessage, WebhookEvent
 from models.base import as_utc, utcnow
 from models.db import session_scope
 
-from . import runtime
-from .conversation import first_contact, handle_input
+from . import locks, runtime
+from .conversation import handle_input, load_conversation, never_heard_from
 from .delivery import deliver_pending, pending_rows, send_one
 from .errors import describe
 from .locks import user_lock
@@ -35,41 +35,45 @@ PAUSES = (0.2, 1.0)  # between attempts: a one-off conflict passes, a bad event 
 TRANSIENT = (OperationalError, RedisConnectionError, RedisTimeoutError, LockError)
 
 
-def run_event(event_row_id: int) -> None:
+def run_event(event_row_id: int, lock_key: str | None = None) -> None:
     """The worker's event loops call this for each row id popped from the events list: the
     job, and if it fails, the same job again later through RQ's retries (LINE 429/5xx, a lock
     held too long, the database away). If even that cannot be queued (Redis away), the event
     is still waiting in the database and the inbox sweep queues it again."""
     try:
-        process_line_events(event_row_id)
+        process_line_events(event_row_id, lock_key)
     except Exception as exc:  # type and place only: the message may quote a resident
         log.warning("event row %s: job failed, retrying later: %s", event_row_id, describe(exc))
         try:
-            runtime.current().jobs.retry_later(process_line_events, event_row_id)
+            runtime.current().jobs.retry_later(process_line_events, event_row_id, lock_key)
         except Exception as again:  # noqa: BLE001
             log.warning("event row %s: could not queue the retry (%s); the inbox sweep will",
                         event_row_id, type(again).__name__)
 
 
-def process_line_events(event_row_id: int) -> None:
+def process_line_events(event_row_id: int, lock_key: str | None = None) -> None:
     """Job for the user who sent the stored event `event_row_id`: handle all of their
-    waiting events in order, then send. The job carries a row id, not the LINE user id, so
-    queue logs hold no personal data. Idempotent: done work is skipped on a retry."""
-    with session_scope() as session:
-        user_key = session.exec(select(WebhookEvent.user_key).where(WebhookEvent.id == event_row_id)).first()
-    if user_key:
-        process_line_user(user_key)
+    waiting events in order, then send. The job carries a row id (and the digest naming the
+    user's lock), not the LINE user id, so queue logs hold no personal data. Idempotent: done
+    work is skipped on a retry.
 
-
-def process_line_user(user_key: str) -> None:
-    """Three transactions for a user with one new message (the user lookup above, what is
-    waiting, the event itself), down from five: each is a pool checkout with its ping, and a
-    commit. An event stored while this runs has a job of its own, queued behind this lock."""
+    Two transactions for a user with one new message (what is waiting, the event itself):
+    each is a pool checkout and a commit. Without `lock_key` (the inbox sweep, a retry from
+    the console) a third one first finds whose event it is."""
+    if lock_key is None:
+        with session_scope() as session:
+            user_key = session.exec(select(WebhookEvent.user_key).where(WebhookEvent.id == event_row_id)).first()
+        if not user_key:
+            return
+        lock_key = locks.lock_key(user_key)
     rt = runtime.current()
     redis = getattr(rt.jobs, "connection", None)
     sender = rt.line_sender_factory() if rt.line_sender_factory is not None else None
-    with user_lock("line", user_key, redis):
-        unsent, waiting = _waiting(user_key, with_unsent=sender is not None)
+    # an event stored while this runs has a job of its own, queued behind this lock
+    with user_lock("line", None, redis, key=lock_key):
+        user_key, unsent, waiting = _waiting(event_row_id, with_unsent=sender is not None)
+        if user_key is None:
+            return
         if unsent:
             deliver_pending("line", user_key, sender, unsent)  # what an earlier job could not send goes first
         left_pending = False
@@ -79,18 +83,24 @@ def process_line_user(user_key: str) -> None:
             deliver_pending("line", user_key, sender)  # raises DeliveryDeferred: the job is retried
 
 
-def _waiting(user_key: str, with_unsent: bool) -> tuple[list[OutboxMessage], list[int]]:
-    """In one transaction: this user's outbox rows still to send (oldest first), and their
-    events still waiting (not processed, not set aside), oldest first."""
+def _waiting(event_row_id: int, with_unsent: bool) -> tuple[str | None, list[OutboxMessage], list[int]]:
+    """In one transaction, for the user who sent the event `event_row_id`: their LINE user id,
+    their outbox rows still to send (oldest first), and their events still waiting (not
+    processed, not set aside), oldest first."""
+    sender_of = select(WebhookEvent.user_key).where(WebhookEvent.id == event_row_id).scalar_subquery()
     with session_scope() as session:
-        unsent = pending_rows(session, "line", user_key) if with_unsent else []
-        waiting = session.exec(
-            select(WebhookEvent.id)
-            .where(WebhookEvent.channel == "line", WebhookEvent.user_key == user_key,
+        rows = session.exec(
+            select(WebhookEvent.user_key, WebhookEvent.id)
+            .where(WebhookEvent.channel == "line", WebhookEvent.user_key == sender_of,
                    WebhookEvent.processed_at.is_(None), WebhookEvent.failed_at.is_(None))
             .order_by(WebhookEvent.occurred_at, WebhookEvent.id)
         ).all()
-    return list(unsent), list(waiting)
+        if rows:
+            user_key = rows[0][0]
+        else:  # nothing waiting: maybe something left to send
+            user_key = session.exec(select(WebhookEvent.user_key).where(WebhookEvent.id == event_row_id)).first()
+        unsent = pending_rows(session, "line", user_key) if with_unsent and user_key else []
+    return user_key, list(unsent), [row_id for _, row_id in rows]
 
 
 def _process_or_set_aside(row_id: int, user_key: str, settings, sender) -> bool:
@@ -135,9 +145,10 @@ def _process_event(row_id: int, user_key: str, coordinator: str, sender) -> bool
         rows: list[OutboxMessage] = []
         inp = to_input(event.payload)
         if inp is not None:
-            inp = _with_profile_language(session, user_key, inp, sender)
+            conv = load_conversation(session, "line", user_key)  # once: for the language hint and the step
+            inp = _with_profile_language(conv, user_key, inp, sender)
             now = as_utc(event.occurred_at)
-            messages = handle_input(session, "line", user_key, inp, now, coordinator)
+            messages = handle_input(session, "line", user_key, inp, now, coordinator, conv=conv)
             for seq, batch in enumerate(render_batches(messages)):
                 rows.append(OutboxMessage(
                     channel="line", user_key=user_key, event_id=event.event_id, seq=seq,
@@ -168,10 +179,10 @@ def answer_retry_key(event_id: str, seq: int) -> str:
 _ANSWER_KEYS = uuid.UUID("5b0c6c1e-2f5e-4b7a-9d0a-7473756e6167")  # namespace of answer retry keys
 
 
-def _with_profile_language(session, user_key: str, inp, sender):
+def _with_profile_language(conv, user_key: str, inp, sender):
     """At first contact (the follow, or a first message), LINE's profile language is the
     dialog's hint; one profile request per resident, none afterwards."""
-    if sender is None or inp.lang or not first_contact(session, "line", user_key):
+    if sender is None or inp.lang or not never_heard_from(conv):
         return inp
     code = profile.language(sender, user_key)
     return replace(inp, lang=code) if code else inp
@@ -194,5 +205,6 @@ def sweep_inbox(older_than: timedelta = timedelta(seconds=30)) -> int:
                    OutboxMessage.created_at <= cutoff)
         ).all()
     one_event_per_user = {user_key: row_id for user_key, row_id in [*waiting_events, *waiting_sends]}
-    runtime.current().jobs.enqueue_events(list(one_event_per_user.values()))
+    runtime.current().jobs.enqueue_events(list(one_event_per_user.values()),
+                                          [locks.lock_key(u) for u in one_event_per_user])
     return len(one_event_per_user)

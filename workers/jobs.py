@@ -44,11 +44,11 @@ class InProcessJobs:
         self._queue.put((func, args, 0))
         self._ensure_thread()
 
-    def enqueue_events(self, row_ids: list[int]) -> None:
+    def enqueue_events(self, row_ids: list[int], lock_keys: list[str] | None = None) -> None:
         from .events import process_line_events
 
-        for row_id in row_ids:
-            self.enqueue(process_line_events, row_id)
+        for n, row_id in enumerate(row_ids):
+            self.enqueue(process_line_events, row_id, lock_keys[n] if lock_keys else None)
 
     def _ensure_thread(self) -> None:
         with self._lock:
@@ -96,18 +96,26 @@ class RQJobs:
         self.queue.enqueue(func, *args, retry=Retry(max=len(self._intervals), interval=self._intervals),
                            result_ttl=0, failure_ttl=FAILURE_TTL)
 
-    def enqueue_events(self, row_ids: list[int]) -> None:
-        """One RPUSH for all the events of a webhook, for the worker's event loops."""
+    def enqueue_events(self, row_ids: list[int], lock_keys: list[str] | None = None) -> None:
+        """One RPUSH for all the events of a webhook, for the worker's event loops: "row id" or
+        "row id:lock key" (workers.locks.lock_key, a digest), which spares the worker a
+        transaction to find whose event it is before it can take their lock."""
         if row_ids:
-            self.connection.rpush(EVENTS_LIST, *row_ids)
+            items = [f"{r}:{k}" for r, k in zip(row_ids, lock_keys)] if lock_keys else row_ids
+            self.connection.rpush(EVENTS_LIST, *items)
 
-    def pop_event(self, timeout: float = 0) -> int | None:
-        """The next waiting event row id; wait up to `timeout` seconds (0: do not wait)."""
+    def pop_event(self, timeout: float = 0) -> tuple[int, str | None] | None:
+        """The next waiting (event row id, lock key or None); wait up to `timeout` seconds
+        (0: do not wait)."""
         if timeout:
             item = self.connection.blpop([EVENTS_LIST], timeout=timeout)
-            return int(item[1]) if item else None
-        item = self.connection.lpop(EVENTS_LIST)
-        return int(item) if item is not None else None
+            item = item[1] if item else None
+        else:
+            item = self.connection.lpop(EVENTS_LIST)
+        if item is None:
+            return None
+        row_id, _, key = item.decode().partition(":")
+        return int(row_id), key or None
 
     def events_waiting(self) -> int:
         return self.connection.llen(EVENTS_LIST)

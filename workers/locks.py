@@ -27,10 +27,17 @@ class LockTimeout(RuntimeError):
     """The user's lock stayed taken longer than the timeout."""
 
 
+def lock_key(user_key: str) -> str:
+    """What names a user's lock: a digest, not the LINE user id (Redis keys and the events
+    list would hold personal data otherwise)."""
+    return hashlib.sha256(user_key.encode()).hexdigest()[:32]
+
+
 @contextmanager
-def user_lock(channel: str, user_key: str, redis=None, timeout: int = 60, engine=None):
-    # a digest, not the LINE user id: Redis keys are personal data otherwise
-    name = f"tsunagu:lock:{channel}:{hashlib.sha256(user_key.encode()).hexdigest()[:32]}"
+def user_lock(channel: str, user_key: str | None, redis=None, timeout: int = 60, engine=None,
+              key: str | None = None):
+    """`key`: the lock_key of the user, when the caller has it and not the user id."""
+    name = f"tsunagu:lock:{channel}:{key or lock_key(user_key)}"
     if redis is not None:
         # blocking_timeout raises LockError, so RQ retries the job later instead of racing
         with redis.lock(name, timeout=timeout, blocking_timeout=timeout):

@@ -18,6 +18,7 @@ import logging
 from linebot.v3 import SignatureValidator
 
 from workers import runtime
+from workers.locks import lock_key
 
 from .events_in import prepare, store
 
@@ -104,7 +105,7 @@ def enqueue_users(users: dict[str, int]) -> None:
     if not users:
         return
     try:
-        runtime.current().jobs.enqueue_events(list(users.values()))
+        runtime.current().jobs.enqueue_events(list(users.values()), [lock_key(u) for u in users])
     except Exception as exc:
         # the events are stored: the inbox sweep picks them up when the queue is back
         log.warning("could not enqueue %d job(s) (%s); the stored events wait for the inbox sweep",

@@ -84,16 +84,16 @@ def event_loop(jobs, stop: threading.Event, burst: bool = False) -> None:
 
     while not stop.is_set():
         try:
-            row_id = jobs.pop_event(0 if burst else POP_WAIT)
+            popped = jobs.pop_event(0 if burst else POP_WAIT)
         except Exception as exc:  # noqa: BLE001 - Redis away: wait; the inbox sweep covers the gap
             log.warning("event loop: cannot reach the queue (%s)", type(exc).__name__)
             stop.wait(POP_WAIT)
             continue
-        if row_id is None:
+        if popped is None:
             if burst:
                 return
             continue
-        run_event(row_id)
+        run_event(*popped)
 
 
 def run_burst(jobs) -> None:
