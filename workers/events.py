@@ -11,7 +11,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import LockError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import OperationalError
-from sqlalchemy import bindparam, false
+from sqlalchemy import bindparam, false, literal
 from sqlmodel import select
 
 from bot.line import profile
@@ -85,19 +85,21 @@ def process_line_events(event_row_id: int, lock_key: str | None = None) -> None:
 
 
 def _waiting_statement(with_unsent: bool):
-    """SELECT u.user_key, e.id, EXISTS(pending outbox rows of u)
-       FROM (the event's sender) u LEFT JOIN their waiting events e ORDER BY e.occurred_at, e.id
-    -- one row with e.id NULL when nothing is waiting; none when the event row is gone."""
+    """SELECT k, w.id, EXISTS(pending outbox rows of k)
+       FROM (one row) LEFT JOIN the waiting events w of k ORDER BY w.occurred_at, w.id
+    where k = (the user_key of the event row), evaluated once: the partial indexes of
+    migration 0130 are then searched by user_key. One row with w.id NULL when nothing is
+    waiting, and with k NULL too when the event row is gone."""
     events, outbox = WebhookEvent.__table__, OutboxMessage.__table__
-    sender = select(events.c.user_key).where(events.c.id == bindparam("row_id")).subquery("sender")
+    sender = select(events.c.user_key).where(events.c.id == bindparam("row_id")).scalar_subquery()
+    one_row = select(literal(1).label("one")).subquery("one_row")
     waiting = events.alias("waiting")
-    unsent = (select(outbox.c.id).where(outbox.c.channel == "line", outbox.c.user_key == sender.c.user_key,
+    unsent = (select(outbox.c.id).where(outbox.c.channel == "line", outbox.c.user_key == sender,
                                         outbox.c.status == "pending").exists())
     return (
-        select(sender.c.user_key, waiting.c.id, unsent if with_unsent else false())
-        .select_from(sender.outerjoin(waiting, (waiting.c.channel == "line")
-                                      & (waiting.c.user_key == sender.c.user_key)
-                                      & waiting.c.processed_at.is_(None) & waiting.c.failed_at.is_(None)))
+        select(sender, waiting.c.id, unsent if with_unsent else false())
+        .select_from(one_row.outerjoin(waiting, (waiting.c.channel == "line") & (waiting.c.user_key == sender)
+                                       & waiting.c.processed_at.is_(None) & waiting.c.failed_at.is_(None)))
         .order_by(waiting.c.occurred_at, waiting.c.id)
     )
 
