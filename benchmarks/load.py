@@ -234,7 +234,7 @@ async def _drain(deliveries: Deliveries, tokens: list[str], seconds: float) -> i
 
 def cpu_by_session() -> dict[int, float]:
     """CPU seconds (user + system) used so far by every process, summed by session id: each
-    process started here leads its own session, so this covers gunicorn's children too."""
+    process started here leads its own session, so this covers the web server's children too."""
     tick = os.sysconf("SC_CLK_TCK")
     used: dict[int, float] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -433,7 +433,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workers", type=int, default=2, help="tsunagu worker processes (with REDIS_URL)")
     parser.add_argument("--worker-threads", type=int, default=4, help="event loops per worker process")
-    parser.add_argument("--serve-workers", type=int, default=None, help="web processes (gunicorn)")
+    parser.add_argument("--serve-workers", type=int, default=None, help="web processes (granian)")
     parser.add_argument("--serve-threads", type=int, default=None, help="threads per web process")
     parser.add_argument("--residents", type=int, default=200)
     parser.add_argument("--messages", type=int, default=3)

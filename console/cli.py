@@ -225,9 +225,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--port", type=int, default=5000)
         if name == "serve":
             p.add_argument("--workers", type=int, default=None,
-                           help="web processes with REDIS_URL (gunicorn; default 2 x CPUs)")
+                           help="web processes with REDIS_URL (granian; default: the number of CPUs, at least 2)")
             p.add_argument("--threads", type=int, default=None,
-                           help="threads per web process (gunicorn gthread; default 4)")
+                           help="threads per web process (default 2)")
         if name == "demo":
             p.add_argument("--instance", default=os.path.abspath("instance"), help="folder for the SQLite file")
         p.set_defaults(func=func)

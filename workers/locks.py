@@ -3,7 +3,7 @@
 Three kinds, strongest available first:
 - Redis (`redis=`): LINE events handled by RQ workers on any host;
 - PostgreSQL advisory lock (`engine=` on PostgreSQL): web-chat requests served by several
-  gunicorn processes, which share the database but maybe not Redis;
+  web processes, which share the database but maybe not Redis;
 - a lock in this process: the embedded default (SQLite, one web process).
 """
 from __future__ import annotations

@@ -122,7 +122,7 @@ def _send(visitor: str):
         return jsonify(error="type must be start, text (with text) or choice (with value)"), 400
     event_id = event_key(visitor, message_id)
     now = current_app.config.get("CLOCK", utcnow)()
-    # several web processes (gunicorn) serve one visitor: the lock must be shared, not per process
+    # several web processes serve one visitor: the lock must be shared, not per process
     with user_lock("web", visitor, engine=get_engine(), timeout=20):
         try:
             payload = _handle(visitor, event_id, inp, now)

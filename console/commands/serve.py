@@ -1,10 +1,13 @@
 """`tsunagu serve`: the production web process.
 
-With REDIS_URL (jobs in RQ workers) the app runs under gunicorn on Linux: several worker
-processes forked from one preloaded app, each with a few threads, so the webhook is never
-queued behind one busy interpreter. Without Redis the in-process job thread and its per-user
-locks live in one process, so a single multi-threaded waitress process serves (it is also
-what runs where gunicorn cannot, e.g. Windows). Flask's development server is never used.
+With REDIS_URL (jobs in RQ workers) the app runs under granian on Linux: several web
+processes, each importing `console.wsgi:app`, with a few threads each, so the webhook is never
+queued behind one busy interpreter. granian parses HTTP in Rust: measured with
+benchmarks/load.py (16 connections, the same app and machine) it acknowledged 15-30 % more
+webhooks per second than gunicorn's gthread workers, at a lower p99. Without Redis the
+in-process job thread and its per-user locks live in one process, so a single multi-threaded
+waitress process serves (it is also what runs where granian cannot). Flask's development
+server is never used.
 """
 from __future__ import annotations
 
@@ -16,16 +19,18 @@ log = logging.getLogger(__name__)
 
 
 def default_workers() -> int:
-    return max(2, (os.cpu_count() or 1) * 2)
+    return max(2, os.cpu_count() or 1)
 
 
-DEFAULT_THREADS = 4
+# a thread waiting on the database leaves the interpreter to another; more than two mostly
+# queued for the interpreter (benchmarks/load.py: 2 x 2 and 3 x 1 best on 2 CPUs)
+DEFAULT_THREADS = 2
 
 
 def serve(app, host: str, port: int, workers: int | None = None, threads: int | None = None) -> None:
     settings = app.config["TSUNAGU"]
     if settings.redis_url and sys.platform.startswith("linux"):
-        _gunicorn(app, host, port, workers or default_workers(), threads or DEFAULT_THREADS)
+        _granian(host, port, workers or default_workers(), threads or DEFAULT_THREADS)
     else:
         serve_single(app, host, port)
 
@@ -38,27 +43,12 @@ def serve_single(app, host: str, port: int, threads: int = 16) -> None:
                    max_request_body_size=8 * 1024 * 1024, connection_limit=1000)
 
 
-def _gunicorn(app, host: str, port: int, workers: int, threads: int) -> None:
-    from gunicorn.app.base import BaseApplication
+def _granian(host: str, port: int, workers: int, threads: int) -> None:
+    """The app was created (and the database migrated) in this process already; each web
+    process creates its own (its own database pool and Redis connections)."""
+    from granian import Granian
+    from granian.constants import Interfaces
 
-    def post_fork(_server, _worker):
-        # connections opened by the master (migrations) must not be shared by the children
-        from models.db import get_engine
-
-        get_engine().dispose(close=False)
-
-    class Server(BaseApplication):
-        def load_config(self):
-            for key, value in {
-                "bind": f"{host}:{port}", "workers": workers, "threads": threads,
-                "worker_class": "gthread", "preload_app": True, "post_fork": post_fork,
-                "keepalive": 5, "timeout": 30, "graceful_timeout": 20,
-                "limit_request_line": 8190, "accesslog": None, "proc_name": "tsunagu-serve",
-                "control_socket_disable": True,  # several serve processes may share a host
-            }.items():
-                self.cfg.set(key, value)
-
-        def load(self):
-            return app
-
-    Server().run()
+    Granian("console.wsgi:app", address=host, port=port, interface=Interfaces.WSGI, workers=workers,
+            blocking_threads=threads, respawn_failed_workers=True, workers_kill_timeout=20,
+            log_access=False).serve()

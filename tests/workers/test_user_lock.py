@@ -1,5 +1,5 @@
 """One person's messages one at a time, also across web processes: the web chat runs in
-several gunicorn processes, which share PostgreSQL, so the lock is a PostgreSQL advisory lock."""
+several web processes, which share PostgreSQL, so the lock is a PostgreSQL advisory lock."""
 from __future__ import annotations
 
 import subprocess
@@ -18,7 +18,7 @@ HOLD = 1.5
 
 
 def _holder(visitor: str) -> subprocess.Popen:
-    """Another process (as a second gunicorn worker would) takes the visitor's lock and holds it."""
+    """Another process (as a second web process would) takes the visitor's lock and holds it."""
     code = textwrap.dedent(f"""
         import sys, time
         from sqlalchemy import create_engine
