@@ -316,6 +316,25 @@ async def measure(name: str, base: str, deliveries, args, sessions: dict[str, li
     return {"name": name, "closed": closed, "open": opened}
 
 
+def _warn_if_left_over(url: str) -> None:
+    """Events an earlier run left unanswered are queued again by the workers at start (their
+    inbox sweep) and would be counted against this run: use a fresh database."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            left = conn.execute(text("SELECT count(*) FROM webhook_event WHERE processed_at IS NULL "
+                                     "AND failed_at IS NULL")).scalar()
+    except Exception:  # noqa: BLE001 - a new database has no tables yet
+        left = 0
+    finally:
+        engine.dispose()
+    if left:
+        print(f"warning: {left} events of an earlier run are still waiting in this database; the workers "
+              "will handle them first. Use a fresh database for figures.", file=sys.stderr)
+
+
 def report(results: list[dict], args, backend: str) -> None:
     print(f"\nback end: {backend}; {os.cpu_count()} CPUs")
     print(f"closed loop: {args.residents} residents x {args.messages} messages; "
@@ -366,7 +385,10 @@ async def main_async(args) -> None:
         from redis import Redis
         from rq import Queue
 
-        Queue("events", connection=Redis.from_url(redis_url)).empty()
+        redis = Redis.from_url(redis_url)
+        Queue("events", connection=redis).empty()
+        redis.delete("tsunagu:line-events")
+        _warn_if_left_over(env["DATABASE_URL"])
     procs: list[subprocess.Popen] = []
     try:
         procs.append(start([py, "-m", "tests.fakeline.server", "--port", str(FAKE_PORT), "--any-reply-token",
