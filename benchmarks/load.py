@@ -286,12 +286,15 @@ async def wait_up(session, url: str, timeout: float = 60) -> None:
 async def measure(name: str, base: str, deliveries, args, sessions: dict[str, list[int]]) -> dict:
     # a new connection per webhook, as LINE delivers them; keep-alive for the open loop (like wrk)
     connector = aiohttp.TCPConnector(limit=0, force_close=True)
-    before = cpu_by_session()
+    before, services, mine = cpu_by_session(), cpu_of_services(), time.process_time()
     async with aiohttp.ClientSession(connector=connector) as session:
         closed = await closed_loop(session, f"{base}/callback", deliveries, args.residents, args.messages, args.drain)
-    after = cpu_by_session()
-    closed["cpu_ms"] = {part: sum(after.get(sid, 0) - before.get(sid, 0) for sid in sids) * 1000 / max(1, closed["sent"])
+    after, services_after, mine_after = cpu_by_session(), cpu_of_services(), time.process_time()
+    per = 1000 / max(1, closed["sent"])
+    closed["cpu_ms"] = {part: sum(after.get(sid, 0) - before.get(sid, 0) for sid in sids) * per
                         for part, sids in sessions.items()}
+    closed["cpu_ms"].update({k: (services_after[k] - services[k]) * per for k in ("PostgreSQL", "Redis")})
+    closed["cpu_ms"]["client (this process)"] = (mine_after - mine) * per
     if args.closed_only:
         return {"name": name, "closed": closed, "open": {"acked": 0, "rate": float("nan"), "ack_p50": float("nan"),
                                                           "ack_p99": float("nan"), "errors": 0, "unanswered": 0}}
@@ -346,9 +349,9 @@ def report(results: list[dict], args, backend: str) -> None:
         ("reply p99 (s)", lambda r: f"{r['closed']['p99']:.3f}"),
         ("replies not within 10 s", lambda r: f"{r['closed']['late']} of {r['closed']['sent']}"),
         ("replies lost / duplicated", lambda r: f"{r['closed']['lost']} / {r['dup']}"),
-        ("closed loop CPU ms/event", lambda r: " + ".join(f"{v:.1f}" for v in r["closed"]["cpu_ms"].values())),
+        ("closed loop CPU ms/event", lambda r: " + ".join(f"{v:.1f}" for v in r["closed"]["cpu_ms"].values() if v)),
         ("open loop: events/s acked", lambda r: f"{r['open']['rate']:.0f}"),
-        ("open loop CPU ms/event", lambda r: " + ".join(f"{v:.2f}" for v in r["open"]["cpu_ms"].values() if v) or "-"),
+        ("open loop CPU ms/event", lambda r: " + ".join(f"{v:.2f}" for v in r["open"].get("cpu_ms", {}).values() if v) or "-"),
         ("ack p50 (ms)", lambda r: f"{r['open']['ack_p50'] * 1000:.1f}"),
         ("ack p99 (ms)", lambda r: f"{r['open']['ack_p99'] * 1000:.1f}"),
         ("events acked / non-200", lambda r: f"{r['open']['acked']} / {r['open']['errors']}"),
@@ -358,8 +361,8 @@ def report(results: list[dict], args, backend: str) -> None:
     print(f"{'':28}" + "".join(f"{n:>{max(width, 14)}}" for n in names))
     for label, cell in rows:
         print(f"{label:28}" + "".join(f"{cell(r):>{max(width, 14)}}" for r in results))
-    print("  (CPU ms per event in the closed loop, summed over its processes: "
-          + " + ".join(results[-1]["closed"]["cpu_ms"]) + "; the fake LINE serves both)")
+    print("  (closed loop, of the processes that used any: "
+          + " + ".join(k for k, v in results[-1]["closed"]["cpu_ms"].items() if v) + "; the fake LINE serves both)")
     if results[-1]["open"].get("cpu_ms"):
         print("  (open loop, while sending, of the processes that used any: "
               + " + ".join(k for k, v in results[-1]["open"]["cpu_ms"].items() if v) + ")")
@@ -408,7 +411,8 @@ async def main_async(args) -> None:
 
         procs.append(start(spy("serve", serve), env, logs / "serve.log"))
         for n in range(args.workers if redis_url else 0):
-            procs.append(start(spy(f"worker{n}", [py, "-m", "console.cli", "worker", "--threads", str(args.worker_threads)]),
+            procs.append(start(spy(f"worker{n}", [py, "-m", "console.cli", "worker", "--threads", str(args.worker_threads)]
+                                                  + (["--nice", str(args.worker_nice)] if args.worker_nice is not None else [])),
                                env, logs / f"worker{n}.log"))
         async with aiohttp.ClientSession() as session:
             for url in (f"{fake_url}/_fake/deliveries", f"http://127.0.0.1:{ECHO_PORT}/",
@@ -455,6 +459,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workers", type=int, default=2, help="tsunagu worker processes (with REDIS_URL)")
     parser.add_argument("--worker-threads", type=int, default=4, help="event loops per worker process")
+    parser.add_argument("--worker-nice", type=int, default=None, help="tsunagu worker --nice (default: its own)")
     parser.add_argument("--serve-workers", type=int, default=None, help="web processes (granian)")
     parser.add_argument("--serve-threads", type=int, default=None, help="threads per web process")
     parser.add_argument("--residents", type=int, default=200)
