@@ -11,7 +11,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import LockError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import OperationalError
-from sqlalchemy import bindparam, false, literal
+from sqlalchemy import bindparam, false, literal, update
 from sqlmodel import select
 
 from bot.line import profile
@@ -158,10 +158,12 @@ def _process_event(row_id: int, user_key: str, coordinator: str, sender) -> bool
     crash can leave a message sent but not marked sent is the same as sending after it (the
     reply itself cannot be undone either way). Returns True if messages are left to send."""
     with session_scope() as session:
-        # the row lock makes a second worker (e.g. after a per-user lock expired under load) wait
-        # and then see the event as done, instead of answering it twice
-        event = session.get(WebhookEvent, row_id, with_for_update=True)
-        if event is None or event.processed_at is not None or event.failed_at is not None:
+        # Claimed by marking it processed first: the row stays locked until the commit, so a
+        # second worker (e.g. after a per-user lock expired under load) waits and then finds
+        # it done, instead of answering it twice; a failure rolls the mark back with the rest.
+        # One statement where a SELECT … FOR UPDATE and a later UPDATE were two.
+        event = session.execute(_CLAIM, {"row_id": row_id, "now": utcnow()}).first()
+        if event is None:
             return False
         rows: list[OutboxMessage] = []
         inp = to_input(event.payload)
@@ -178,8 +180,6 @@ def _process_event(row_id: int, user_key: str, coordinator: str, sender) -> bool
                     retry_key=answer_retry_key(event.event_id, seq),
                 ))
             session.add_all(rows)
-        event.processed_at = utcnow()
-        session.add(event)
         session.flush()  # the step's rows are written (and valid) before anything is sent
         left = bool(rows)
         if sender is not None:
@@ -190,6 +190,16 @@ def _process_event(row_id: int, user_key: str, coordinator: str, sender) -> bool
                     break
         log.info("processed event %s", event.event_id)
         return left
+
+
+_events = WebhookEvent.__table__
+_CLAIM = (
+    update(_events)
+    .where(_events.c.id == bindparam("row_id"), _events.c.processed_at.is_(None), _events.c.failed_at.is_(None))
+    .values(processed_at=bindparam("now"))
+    .returning(_events.c.event_id, _events.c.payload, _events.c.reply_token, _events.c.occurred_at,
+               _events.c.received_at)
+)
 
 
 def answer_retry_key(event_id: str, seq: int) -> str:
