@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import LockError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from sqlalchemy.exc import OperationalError
 from sqlalchemy import bindparam, false, literal, update
+from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
 from bot.line import profile

@@ -47,8 +47,8 @@ class InProcessJobs:
     def enqueue_events(self, row_ids: list[int], lock_keys: list[str] | None = None) -> None:
         from .events import process_line_events
 
-        for n, row_id in enumerate(row_ids):
-            self.enqueue(process_line_events, row_id, lock_keys[n] if lock_keys else None)
+        for row_id, key in zip(row_ids, lock_keys or [None] * len(row_ids)):
+            self.enqueue(process_line_events, row_id, key)
 
     def _ensure_thread(self) -> None:
         with self._lock:

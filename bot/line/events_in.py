@@ -88,7 +88,7 @@ def store(rows: list[dict]) -> dict[str, int]:
     if not rows:
         return users
     engine = get_engine()
-    write = _store_postgresql if engine.dialect.name == "postgresql" else _store_core
+    write = _store_postgresql if engine.dialect.name == "postgresql" else _store_sqlite
     for row_id, key, failed_at in write(engine, rows):
         if failed_at is None and key != "-":
             users.setdefault(key, row_id)
@@ -133,8 +133,8 @@ def _store_postgresql(engine, rows: list[dict]) -> list[tuple]:
     return returned
 
 
-def _store_core(engine, rows: list[dict]) -> list[tuple]:
-    """Other databases (the embedded SQLite): one cached Core statement per chunk."""
+def _store_sqlite(engine, rows: list[dict]) -> list[tuple]:
+    """The embedded default's SQLite: one cached Core statement per chunk."""
     table = WebhookEvent.__table__
     statement = (sqlite_insert(table).on_conflict_do_nothing(index_elements=["event_id"])
                  .returning(table.c.id, table.c.user_key, table.c.failed_at))
