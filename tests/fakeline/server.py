@@ -538,19 +538,53 @@ def _validate_quick_reply(qr, at: str, bad) -> None:
 def main() -> None:
     """Run the fake on its own: `python -m tests.fakeline.server --port 5501 --any-reply-token`."""
     import argparse
+    import os
 
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--port", type=int, default=5501)
     parser.add_argument("--access-token", default=DEFAULT_ACCESS_TOKEN)
     parser.add_argument("--any-reply-token", action="store_true")
+    parser.add_argument("--server", choices=["granian", "waitress"], default=None,
+                        help="default: granian where installed (Linux), else waitress")
     args = parser.parse_args()
-    fake = FakeLine(args.access_token, any_reply_token=args.any_reply_token)
+    print(f"fake LINE on http://127.0.0.1:{args.port}", flush=True)
+    server = args.server or ("granian" if _has_granian() else "waitress")
+    if server == "granian":
+        # one process (the fake's state is in memory), HTTP parsed in Rust: under a load test
+        # the fake shares the CPUs with what it measures, and on waitress it cost ~1.5 ms per
+        # reply, more than the real LINE costs the product (nothing: it runs elsewhere)
+        from granian import Granian
+        from granian.constants import Interfaces
+
+        os.environ["FAKE_LINE_ACCESS_TOKEN"] = args.access_token
+        os.environ["FAKE_LINE_ANY_REPLY_TOKEN"] = "1" if args.any_reply_token else ""
+        Granian("tests.fakeline.server:standalone_app", factory=True, address="127.0.0.1", port=args.port,
+                interface=Interfaces.WSGI, workers=1, blocking_threads=32, log_access=False,
+                log_enabled=False).serve()
+        return
     # waitress, not werkzeug's server: that one closes the connection after every request, so
     # each reply cost a new TCP connection (and a thread) on both sides, as the real API does not
     from waitress import serve
 
-    print(f"fake LINE on http://127.0.0.1:{args.port}", flush=True)
+    fake = FakeLine(args.access_token, any_reply_token=args.any_reply_token)
     serve(fake.app, host="127.0.0.1", port=args.port, threads=32, ident="fake-line", _quiet=True)
+
+
+def standalone_app() -> Flask:
+    """The WSGI app of `main()` under granian (which imports it by name in its own process)."""
+    import os
+
+    fake = FakeLine(os.environ.get("FAKE_LINE_ACCESS_TOKEN", DEFAULT_ACCESS_TOKEN),
+                    any_reply_token=bool(os.environ.get("FAKE_LINE_ANY_REPLY_TOKEN")))
+    return fake.app
+
+
+def _has_granian() -> bool:
+    try:
+        import granian  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 if __name__ == "__main__":
