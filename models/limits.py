@@ -56,6 +56,13 @@ def storable_json(value):
     return value
 
 
+def fitted_values(model, values: dict) -> dict:
+    """`values` for a Core INSERT into `model`'s table, made to fit as the flush listener makes
+    an ORM row fit (the listener does not see Core statements)."""
+    return {key: storable_json(value) if isinstance(value, (dict, list)) else fit(model, key, value)
+            for key, value in values.items()}
+
+
 def _fit_row(row) -> None:
     mapper = inspect(row).mapper
     for attr in mapper.column_attrs:

@@ -19,6 +19,7 @@ from bot.line.inputs import to_input
 from bot.line.render import render_batches
 from models import OutboxMessage, WebhookEvent
 from models.base import as_utc, utcnow
+from models.limits import fitted_values
 from models.db import get_engine, session_scope
 
 from . import locks, runtime
@@ -152,11 +153,15 @@ def _count_failure(row_id: int) -> int:
 
 
 def _process_event(row_id: int, user_key: str, coordinator: str, sender) -> bool:
-    """One event in one transaction: the dialog step, its outbox rows, and their first send.
+    """One event in one transaction: the dialog step, the sending of its answer, and the
+    answer's outbox rows with what became of them.
 
-    Sending before the commit saves a second transaction per message; the window in which a
-    crash can leave a message sent but not marked sent is the same as sending after it (the
-    reply itself cannot be undone either way). Returns True if messages are left to send."""
+    The answer is sent before the commit, and its outbox rows are written after the send
+    with their outcome: one INSERT where an INSERT before and an UPDATE after were two (and
+    each through the ORM's unit of work). A crash between the send and the commit loses the
+    rows and the step together, so the event is stepped again and answered with the same
+    retry keys, which the reply marks and LINE's retry keys make a no-op. Returns True if
+    messages are left to send."""
     with session_scope() as session:
         # Claimed by marking it processed first: the row stays locked until the commit, so a
         # second worker (e.g. after a per-user lock expired under load) waits and then finds
@@ -172,24 +177,33 @@ def _process_event(row_id: int, user_key: str, coordinator: str, sender) -> bool
             inp = _with_profile_language(conv, user_key, inp, sender)
             now = as_utc(event.occurred_at)
             messages = handle_input(session, "line", user_key, inp, now, coordinator, conv=conv)
-            for seq, batch in enumerate(render_batches(messages)):
-                rows.append(OutboxMessage(
-                    channel="line", user_key=user_key, event_id=event.event_id, seq=seq,
-                    messages=batch, reply_token=event.reply_token if seq == 0 else None,
-                    # the same key when a killed worker's step is done again: LINE drops a repeat push
-                    retry_key=answer_retry_key(event.event_id, seq),
-                ))
-            session.add_all(rows)
-        session.flush()  # the step's rows are written (and valid) before anything is sent
+            rows = [OutboxMessage(
+                channel="line", user_key=user_key, event_id=event.event_id, seq=seq,
+                messages=batch, reply_token=event.reply_token if seq == 0 else None,
+                # the same key when a killed worker's step is done again: LINE drops a repeat push
+                retry_key=answer_retry_key(event.event_id, seq),
+            ) for seq, batch in enumerate(render_batches(messages))]
+        session.flush()  # the step's own writes (state, intake) are valid before anything is sent
         left = bool(rows)
         if sender is not None:
             left = False
             for row in rows:
-                if send_one(row, sender, token_received_at=event.received_at) == "retry_later":
-                    left = True
-                    break
+                if left:
+                    break  # LINE asked us to wait: the rest stays pending, in order, behind it
+                left = send_one(row, sender, token_received_at=event.received_at) == "retry_later"
+        if rows:
+            session.connection().execute(_INSERT_OUTBOX, [_outbox_values(row) for row in rows])
         log.info("processed event %s", event.event_id)
         return left
+
+
+def _outbox_values(row: OutboxMessage) -> dict:
+    """The row as INSERT values, made to fit its columns (as the ORM's flush would)."""
+    return fitted_values(OutboxMessage, {column: getattr(row, column) for column in _OUTBOX_COLUMNS})
+
+
+_OUTBOX_COLUMNS = [c.name for c in OutboxMessage.__table__.columns if c.name != "id"]
+_INSERT_OUTBOX = OutboxMessage.__table__.insert()
 
 
 _events = WebhookEvent.__table__

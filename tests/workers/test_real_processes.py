@@ -24,7 +24,7 @@ from redis import Redis
 from sqlalchemy import text
 from sqlmodel import select
 
-from models import WebhookEvent
+from models import OutboxMessage, WebhookEvent
 from models.db import get_engine, init_engine, session_scope
 from tests.conftest import CHANNEL_SECRET, POSTGRES_URL, REDIS_URL, _reset_postgres
 from tests.fakeline import signed_webhook, text_event
@@ -138,19 +138,19 @@ def test_worker_killed_in_the_middle_of_a_push_answers_once_after_restart(env, f
     assert len(fake_line.texts_to(user)) >= 1
 
 
-def test_worker_killed_between_the_dialog_step_and_the_send_answers_once_after_restart(env, fake_line):
-    """The worker has run the dialog step and is writing its outgoing messages (held up by a
-    lock the test takes on the outbox table) when it is killed: nothing went to LINE. After
-    the restart the reply token has expired, so the answer goes by push, once."""
+def test_worker_killed_before_the_send_answers_once_after_restart(env, fake_line):
+    """The worker has taken the event and is writing the resident's conversation (held up by a
+    lock the test takes on the conversation table) when it is killed: nothing went to LINE.
+    After the restart the reply token has expired, so the answer goes by push, once."""
     env("serve", "--port", str(SERVE_PORTS[0]), "--workers", "1")
     wait_for(lambda: _up(SERVE_PORTS[0]), what="tsunagu serve")
     user = "U" + "3" * 32
     token = fake_line.issue_reply_token(user)
     with get_engine().connect() as blocker:
-        blocker.execute(text("LOCK TABLE outbox_message IN SHARE MODE"))  # reads pass, inserts wait
+        blocker.execute(text("LOCK TABLE conversation IN SHARE MODE"))  # reads pass, writes wait
         assert post(SERVE_PORTS[0], text_event(user, "こんにちは", token)) == 200
         worker = env("worker", "--threads", "1")
-        wait_for(_writing_the_outbox, timeout=180, what="the worker to finish the step and write its messages")
+        wait_for(lambda: _waiting_to_write("conversation"), timeout=180, what="the worker to write the conversation")
         os.killpg(worker.pid, signal.SIGKILL)
         blocker.rollback()
     assert fake_line.delivered == [] and processed() == []
@@ -159,6 +159,29 @@ def test_worker_killed_between_the_dialog_step_and_the_send_answers_once_after_r
     assert [d["endpoint"] for d in fake_line.delivered] == ["push"]
     assert fake_line.delivered[0]["retry_key"]
     assert len(fake_line.texts_to(user)) >= 1
+
+
+def test_worker_killed_after_the_send_before_the_commit_answers_once_after_restart(env, fake_line):
+    """The worker has sent the answer and is writing its outbox rows (held up by a lock the test
+    takes on the outbox table) when it is killed: LINE has the answer, the database has none of
+    the step. After the restart the step is done again; the reply's mark tells it went, so
+    nothing is sent a second time."""
+    env("serve", "--port", str(SERVE_PORTS[0]), "--workers", "1")
+    wait_for(lambda: _up(SERVE_PORTS[0]), what="tsunagu serve")
+    user = "U" + "4" * 32
+    token = fake_line.issue_reply_token(user)
+    with get_engine().connect() as blocker:
+        blocker.execute(text("LOCK TABLE outbox_message IN SHARE MODE"))  # reads pass, inserts wait
+        assert post(SERVE_PORTS[0], text_event(user, "こんにちは", token)) == 200
+        worker = env("worker", "--threads", "1")
+        wait_for(lambda: _waiting_to_write("outbox_message"), timeout=180, what="the worker to write its outbox")
+        os.killpg(worker.pid, signal.SIGKILL)
+        blocker.rollback()
+    assert [d["endpoint"] for d in fake_line.delivered] == ["reply"] and processed() == []
+
+    restart_after_the_token_expired(env, fake_line, token)
+    assert [d["endpoint"] for d in fake_line.delivered] == ["reply"]  # not pushed a second time
+    assert processed() and _outbox_of(user) == [("sent", "reply")]
 
 
 def restart_after_the_token_expired(env, fake_line, token: str) -> None:
@@ -170,11 +193,19 @@ def restart_after_the_token_expired(env, fake_line, token: str) -> None:
     time.sleep(2)  # anything sent twice would have arrived by now
 
 
-def _writing_the_outbox() -> bool:
+def _waiting_to_write(table: str) -> bool:
+    """A statement writing `table` waits for the test's lock."""
     with get_engine().connect() as conn:
         return bool(conn.execute(text(
             "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-            "AND query ILIKE 'INSERT INTO outbox_message%'")).first())
+            "AND (query ILIKE :insert OR query ILIKE :update)"),
+            {"insert": f"INSERT INTO {table} %", "update": f"UPDATE {table} %"}).first())
+
+
+def _outbox_of(user: str) -> list[tuple[str, str | None]]:
+    with session_scope() as s:
+        rows = s.exec(select(OutboxMessage).where(OutboxMessage.user_key == user)).all()
+        return [(row.status, row.sent_via) for row in rows]
 
 
 def test_two_web_and_three_worker_processes_keep_each_residents_order(env, fake_line):
