@@ -4,13 +4,14 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import LockError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from sqlalchemy import bindparam, false, literal, update
+from sqlalchemy import Boolean, Integer, String, bindparam, column, false, literal, text, update
 from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
@@ -24,7 +25,7 @@ from models.db import get_engine, session_scope
 
 from . import locks, runtime
 from .conversation import handle_input, load_conversation, never_heard_from
-from .delivery import deliver_pending, pending_rows, send_one
+from .delivery import deliver_pending, send_one
 from .errors import describe
 from .locks import user_lock
 from .quarantine import quarantine
@@ -59,9 +60,9 @@ def process_line_events(event_row_id: int, lock_key: str | None = None) -> None:
     user's lock), not the LINE user id, so queue logs hold no personal data. Idempotent: done
     work is skipped on a retry.
 
-    Two transactions for a user with one new message (what is waiting, the event itself):
-    each is a pool checkout and a commit. Without `lock_key` (the inbox sweep, a retry from
-    the console) a third one first finds whose event it is."""
+    One transaction for a user with one new message: it finds the user's oldest waiting
+    event, claims it, steps the dialog and sends the answer. Without `lock_key` (the inbox
+    sweep, a retry from the console) one more first finds whose event it is."""
     if lock_key is None:
         with session_scope() as session:
             user_key = session.exec(select(WebhookEvent.user_key).where(WebhookEvent.id == event_row_id)).first()
@@ -73,74 +74,46 @@ def process_line_events(event_row_id: int, lock_key: str | None = None) -> None:
     sender = rt.line_sender_factory() if rt.line_sender_factory is not None else None
     # an event stored while this runs has a job of its own, queued behind this lock
     with user_lock("line", None, redis, key=lock_key):
-        user_key, unsent, waiting = _waiting(event_row_id, with_unsent=sender is not None)
-        if user_key is None:
-            return
-        if unsent:
-            deliver_pending("line", user_key, sender, unsent)  # what an earlier job could not send goes first
-        left_pending = False
-        for row_id in waiting:
-            left_pending |= _process_or_set_aside(row_id, user_key, rt.settings, sender)
-        if sender is not None and left_pending:
-            deliver_pending("line", user_key, sender)  # raises DeliveryDeferred: the job is retried
+        while True:
+            turn = _take_turn(event_row_id, rt.settings, sender)
+            if turn.unsent:  # what an earlier job could not send goes first
+                deliver_pending("line", turn.user_key, sender)  # raises DeliveryDeferred: retried later
+                continue
+            if turn.left_pending:
+                deliver_pending("line", turn.user_key, sender)  # raises DeliveryDeferred: retried later
+            if not turn.more:
+                return
 
 
-def _waiting_statement(with_unsent: bool):
-    """SELECT k, w.id, EXISTS(pending outbox rows of k)
-       FROM (one row) LEFT JOIN the waiting events w of k ORDER BY w.occurred_at, w.id
-    where k = (the user_key of the event row), evaluated once: the partial indexes of
-    migration 0130 are then searched by user_key. One row with w.id NULL when nothing is
-    waiting, and with k NULL too when the event row is gone."""
-    events, outbox = WebhookEvent.__table__, OutboxMessage.__table__
-    sender = select(events.c.user_key).where(events.c.id == bindparam("row_id")).scalar_subquery()
-    one_row = select(literal(1).label("one")).subquery("one_row")
-    waiting = events.alias("waiting")
-    unsent = (select(outbox.c.id).where(outbox.c.channel == "line", outbox.c.user_key == sender,
-                                        outbox.c.status == "pending").exists())
-    return (
-        select(sender, waiting.c.id, unsent if with_unsent else false())
-        .select_from(one_row.outerjoin(waiting, (waiting.c.channel == "line") & (waiting.c.user_key == sender)
-                                       & waiting.c.processed_at.is_(None) & waiting.c.failed_at.is_(None)))
-        .order_by(waiting.c.occurred_at, waiting.c.id)
-    )
+@dataclass
+class _Turn:
+    """What one transaction of the job did. `user_key` None: the job's event row is gone."""
+    user_key: str | None = None
+    unsent: bool = False  # nothing was claimed: the user's unsent messages must go first
+    more: bool = False  # further events of the user were waiting after the one handled
+    left_pending: bool = False  # the answer could not all be sent (LINE asked us to wait)
+    row_id: int | None = None  # the event claimed
 
 
-_WAITING, _WAITING_WITH_UNSENT = _waiting_statement(False), _waiting_statement(True)
-
-
-def _waiting(event_row_id: int, with_unsent: bool) -> tuple[str | None, list[OutboxMessage], list[int]]:
-    """For the user who sent the event `event_row_id`: their LINE user id, their outbox rows
-    still to send (oldest first), and their events still waiting (not processed, not set
-    aside), oldest first. Nearly always nothing is left to send: one statement tells what is
-    waiting and whether anything is unsent, on a Core connection (the ORM's query handling was
-    a third of this step's CPU); the unsent rows, if any, are read in a second transaction."""
-    with get_engine().connect() as conn:
-        rows = conn.execute(_WAITING_WITH_UNSENT if with_unsent else _WAITING, {"row_id": event_row_id}).all()
-        conn.commit()
-    user_key = rows[0][0] if rows else None
-    waiting = [row_id for _, row_id, _ in rows if row_id is not None]
-    if user_key is None or not any(unsent for _, _, unsent in rows):
-        return user_key, [], waiting
-    with session_scope() as session:
-        return user_key, list(pending_rows(session, "line", user_key)), waiting
-
-
-def _process_or_set_aside(row_id: int, user_key: str, settings, sender) -> bool:
-    """Try the event up to MAX_ATTEMPTS times (counted on the row, so across jobs too), then
-    quarantine it. Faults of the infrastructure (database or Redis unreachable) are not the
-    event's fault: they go up, and the job is retried later with nothing counted.
-    Returns True if messages are left to send."""
+def _take_turn(event_row_id: int, settings, sender) -> _Turn:
+    """Handle the oldest waiting event of the user who sent `event_row_id`, trying it up to
+    MAX_ATTEMPTS times (counted on the row, so across jobs too), then quarantining it.
+    Faults of the infrastructure (database or Redis unreachable) are not the event's fault:
+    they go up, and the job is retried later with nothing counted."""
     while True:
+        turn = _Turn()
         try:
-            return _process_event(row_id, user_key, settings.coordinator_label, sender)
+            return _process_next(event_row_id, settings.coordinator_label, sender, turn)
         except TRANSIENT:
             raise
-        except Exception as exc:  # noqa: BLE001 - any other failure is this event's
-            attempts = _count_failure(row_id)
-            log.warning("event row %s failed (attempt %d): %s", row_id, attempts, type(exc).__name__)
+        except Exception as exc:  # noqa: BLE001 - any other failure is the claimed event's
+            if turn.row_id is None:
+                raise  # it failed before any event was claimed: not an event's fault
+            attempts = _count_failure(turn.row_id)
+            log.warning("event row %s failed (attempt %d): %s", turn.row_id, attempts, type(exc).__name__)
             if attempts >= MAX_ATTEMPTS:
-                quarantine(row_id, type(exc).__name__, settings.office_phone)
-                return True
+                quarantine(turn.row_id, type(exc).__name__, settings.office_phone)
+                return replace(turn, more=True, left_pending=False)  # its apology is sent next turn
             time.sleep(PAUSES[min(attempts, len(PAUSES)) - 1])
 
 
@@ -152,36 +125,41 @@ def _count_failure(row_id: int) -> int:
         return event.attempts
 
 
-def _process_event(row_id: int, user_key: str, coordinator: str, sender) -> bool:
-    """One event in one transaction: the dialog step, the sending of its answer, and the
-    answer's outbox rows with what became of them.
+def _process_next(event_row_id: int, coordinator: str, sender, turn: _Turn) -> _Turn:
+    """One event in one transaction: finding and claiming it, the dialog step, the sending of
+    its answer, and the answer's outbox rows with what became of them. Fills in `turn`.
+
+    The event is claimed by marking it processed first: the row stays locked until the
+    commit, so a second worker (e.g. after a per-user lock expired under load) waits and then
+    finds it done, instead of answering it twice; a failure rolls the mark back with the rest.
 
     The answer is sent before the commit, and its outbox rows are written after the send
     with their outcome: one INSERT where an INSERT before and an UPDATE after were two (and
     each through the ORM's unit of work). A crash between the send and the commit loses the
     rows and the step together, so the event is stepped again and answered with the same
-    retry keys, which the reply marks and LINE's retry keys make a no-op. Returns True if
-    messages are left to send."""
+    retry keys, which the reply marks and LINE's retry keys make a no-op."""
     with session_scope() as session:
-        # Claimed by marking it processed first: the row stays locked until the commit, so a
-        # second worker (e.g. after a per-user lock expired under load) waits and then finds
-        # it done, instead of answering it twice; a failure rolls the mark back with the rest.
-        # One statement where a SELECT … FOR UPDATE and a later UPDATE were two.
-        event = session.execute(_CLAIM, {"row_id": row_id, "now": utcnow()}).first()
-        if event is None:
-            return False
+        claim = _claim_next(session, event_row_id, with_unsent=sender is not None)
+        if claim is None:
+            return turn
+        turn.user_key, turn.unsent, turn.more = claim.user_key, claim.unsent, claim.waiting > 1
+        if claim.row_id is None:
+            turn.more = turn.more or (claim.waiting > 0 and not claim.unsent)  # taken by another worker
+            return turn
+        turn.row_id = claim.row_id
+        user_key = claim.user_key
         rows: list[OutboxMessage] = []
-        inp = to_input(event.payload)
+        inp = to_input(claim.payload)
         if inp is not None:
             conv = load_conversation(session, "line", user_key)  # once: for the language hint and the step
             inp = _with_profile_language(conv, user_key, inp, sender)
-            now = as_utc(event.occurred_at)
+            now = as_utc(claim.occurred_at)
             messages = handle_input(session, "line", user_key, inp, now, coordinator, conv=conv)
             rows = [OutboxMessage(
-                channel="line", user_key=user_key, event_id=event.event_id, seq=seq,
-                messages=batch, reply_token=event.reply_token if seq == 0 else None,
+                channel="line", user_key=user_key, event_id=claim.event_id, seq=seq,
+                messages=batch, reply_token=claim.reply_token if seq == 0 else None,
                 # the same key when a killed worker's step is done again: LINE drops a repeat push
-                retry_key=answer_retry_key(event.event_id, seq),
+                retry_key=answer_retry_key(claim.event_id, seq),
             ) for seq, batch in enumerate(render_batches(messages))]
         session.flush()  # the step's own writes (state, intake) are valid before anything is sent
         left = bool(rows)
@@ -190,11 +168,12 @@ def _process_event(row_id: int, user_key: str, coordinator: str, sender) -> bool
             for row in rows:
                 if left:
                     break  # LINE asked us to wait: the rest stays pending, in order, behind it
-                left = send_one(row, sender, token_received_at=event.received_at) == "retry_later"
+                left = send_one(row, sender, token_received_at=claim.received_at) == "retry_later"
         if rows:
             session.connection().execute(_INSERT_OUTBOX, [_outbox_values(row) for row in rows])
-        log.info("processed event %s", event.event_id)
-        return left
+        turn.left_pending = left
+        log.info("processed event %s", claim.event_id)
+        return turn
 
 
 def _outbox_values(row: OutboxMessage) -> dict:
@@ -206,14 +185,96 @@ _OUTBOX_COLUMNS = [c.name for c in OutboxMessage.__table__.columns if c.name != 
 _INSERT_OUTBOX = OutboxMessage.__table__.insert()
 
 
-_events = WebhookEvent.__table__
+class _Claim(NamedTuple):
+    user_key: str  # who sent the job's event
+    unsent: bool  # they have outbox rows still to send: nothing was claimed
+    waiting: int  # their waiting events, the claimed one included (counted up to 2)
+    row_id: int | None  # the event claimed: their oldest waiting one
+    event_id: str | None
+    payload: dict | None
+    reply_token: str | None
+    occurred_at: datetime | None
+    received_at: datetime | None
+
+
+def _claim_next(session, event_row_id: int, with_unsent: bool) -> _Claim | None:
+    """In the caller's transaction: for the user who sent `event_row_id`, claim their oldest
+    waiting event (not processed, not set aside), unless messages of theirs are still unsent
+    (`with_unsent`; those go first). None when the event row is gone. On PostgreSQL this is
+    one statement; on SQLite (no data-modifying WITH) a SELECT and an UPDATE."""
+    params = {"row_id": event_row_id, "now": utcnow(), "with_unsent": with_unsent}
+    if session.get_bind().dialect.name == "postgresql":
+        row = session.execute(_CLAIM_NEXT, params).first()
+        return _Claim(*row) if row is not None else None
+    found = session.execute(_WAITING_WITH_UNSENT if with_unsent else _WAITING, params).all()
+    if not found or found[0][0] is None:
+        return None
+    user_key, unsent = found[0][0], any(u for _, _, u in found)
+    waiting = [row_id for _, row_id, _ in found if row_id is not None]
+    claimed = None if unsent or not waiting else session.execute(_CLAIM, {**params, "row_id": waiting[0]}).first()
+    return _Claim(user_key, bool(unsent), min(len(waiting), 2), *(claimed or (None,) * 6))
+
+
+_events, _outbox = WebhookEvent.__table__, OutboxMessage.__table__
+_CLAIMED = (_events.c.id, _events.c.event_id, _events.c.payload, _events.c.reply_token, _events.c.occurred_at,
+            _events.c.received_at)
 _CLAIM = (
     update(_events)
     .where(_events.c.id == bindparam("row_id"), _events.c.processed_at.is_(None), _events.c.failed_at.is_(None))
     .values(processed_at=bindparam("now"))
-    .returning(_events.c.event_id, _events.c.payload, _events.c.reply_token, _events.c.occurred_at,
-               _events.c.received_at)
+    .returning(*_CLAIMED)
 )
+
+# PostgreSQL: the sender of the job's event, whether they have unsent messages, their first
+# two waiting events (on the partial indexes of migration 0130), and the first of those
+# claimed unless messages are unsent, in one round trip. The UPDATE re-checks processed_at
+# after waiting for a row another worker holds, so an event is never claimed twice.
+_CLAIM_NEXT = text("""
+WITH sender AS (
+    SELECT user_key FROM webhook_event WHERE id = :row_id
+), unsent AS (
+    SELECT :with_unsent AND EXISTS (
+        SELECT 1 FROM outbox_message o
+        WHERE o.channel = 'line' AND o.user_key = (SELECT user_key FROM sender) AND o.status = 'pending') AS pending
+), waiting AS (
+    SELECT w.id, w.occurred_at FROM webhook_event w
+    WHERE w.channel = 'line' AND w.user_key = (SELECT user_key FROM sender)
+      AND w.processed_at IS NULL AND w.failed_at IS NULL
+    ORDER BY w.occurred_at, w.id LIMIT 2
+), claimed AS (
+    UPDATE webhook_event e SET processed_at = :now
+    WHERE e.id = (SELECT id FROM waiting ORDER BY occurred_at, id LIMIT 1)
+      AND NOT (SELECT pending FROM unsent)
+      AND coalesce(e.processed_at, e.failed_at) IS NULL  -- not in the partial index's words, so the row is found by its key
+    RETURNING e.id, e.event_id, e.payload, e.reply_token, e.occurred_at, e.received_at
+)
+SELECT s.user_key, (SELECT pending FROM unsent), (SELECT count(*) FROM waiting),
+       c.id, c.event_id, c.payload, c.reply_token, c.occurred_at, c.received_at
+FROM sender s LEFT JOIN claimed c ON true
+""").columns(  # typed as the table's columns: the payload read as JSON, the times as aware datetimes
+    column("user_key", String), column("unsent", Boolean), column("waiting", Integer),
+    *(column(c.name, c.type) for c in _CLAIMED))
+
+
+def _waiting_statement(with_unsent: bool):
+    """SQLite: SELECT k, w.id, EXISTS(pending outbox rows of k)
+       FROM (one row) LEFT JOIN the waiting events w of k ORDER BY w.occurred_at, w.id
+    where k = (the user_key of the event row). One row with w.id NULL when nothing is
+    waiting, and with k NULL too when the event row is gone."""
+    sender = select(_events.c.user_key).where(_events.c.id == bindparam("row_id")).scalar_subquery()
+    one_row = select(literal(1).label("one")).subquery("one_row")
+    waiting = _events.alias("waiting")
+    unsent = (select(_outbox.c.id).where(_outbox.c.channel == "line", _outbox.c.user_key == sender,
+                                         _outbox.c.status == "pending").exists())
+    return (
+        select(sender, waiting.c.id, unsent if with_unsent else false())
+        .select_from(one_row.outerjoin(waiting, (waiting.c.channel == "line") & (waiting.c.user_key == sender)
+                                       & waiting.c.processed_at.is_(None) & waiting.c.failed_at.is_(None)))
+        .order_by(waiting.c.occurred_at, waiting.c.id)
+    )
+
+
+_WAITING, _WAITING_WITH_UNSENT = _waiting_statement(False), _waiting_statement(True)
 
 
 def answer_retry_key(event_id: str, seq: int) -> str:
