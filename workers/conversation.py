@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from dialogs.engine import RECEIPT_PLACEHOLDER, Context, step
@@ -19,15 +20,18 @@ log = logging.getLogger(__name__)
 
 
 def load_conversation(session: Session, channel: str, user_key: str) -> Conversation:
-    query = select(Conversation).where(Conversation.channel == channel, Conversation.user_key == user_key)
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    conv = session.exec(query).first()
+    query = _LOCKED if session.get_bind().dialect.name == "postgresql" else _FIND  # built once, not per message
+    conv = session.exec(query, params={"channel": channel, "user_key": user_key}).first()
     if conv is None:
         conv = Conversation(channel=channel, user_key=user_key, state={})
         session.add(conv)
         session.flush()
     return conv
+
+
+_FIND = select(Conversation).where(Conversation.channel == bindparam("channel"),
+                                   Conversation.user_key == bindparam("user_key"))
+_LOCKED = _FIND.with_for_update()
 
 
 def never_heard_from(conv: Conversation) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -148,14 +148,14 @@ def _process_next(event_row_id: int, coordinator: str, sender, turn: _Turn) -> _
             return turn
         turn.row_id = claim.row_id
         user_key = claim.user_key
-        rows: list[OutboxMessage] = []
+        rows: list[Outgoing] = []
         inp = to_input(claim.payload)
         if inp is not None:
             conv = load_conversation(session, "line", user_key)  # once: for the language hint and the step
             inp = _with_profile_language(conv, user_key, inp, sender)
             now = as_utc(claim.occurred_at)
             messages = handle_input(session, "line", user_key, inp, now, coordinator, conv=conv)
-            rows = [OutboxMessage(
+            rows = [Outgoing(
                 channel="line", user_key=user_key, event_id=claim.event_id, seq=seq,
                 messages=batch, reply_token=claim.reply_token if seq == 0 else None,
                 # the same key when a killed worker's step is done again: LINE drops a repeat push
@@ -176,12 +176,34 @@ def _process_next(event_row_id: int, coordinator: str, sender, turn: _Turn) -> _
         return turn
 
 
-def _outbox_values(row: OutboxMessage) -> dict:
+@dataclass
+class Outgoing:
+    """An outbox row the worker writes after sending it, with the outcome (`send_one` fills
+    it in as it does an OutboxMessage): a plain object, as building the ORM row cost more
+    than writing it. Its fields are the table's columns; `id` is never read back."""
+    channel: str
+    user_key: str
+    event_id: str
+    seq: int
+    messages: list
+    reply_token: str | None
+    retry_key: str
+    status: str = "pending"
+    attempts: int = 0
+    silent: bool = False
+    sent_via: str | None = None
+    last_error: str | None = None
+    created_at: datetime = field(default_factory=utcnow)
+    sent_at: datetime | None = None
+    id: None = None
+
+
+def _outbox_values(row: Outgoing) -> dict:
     """The row as INSERT values, made to fit its columns (as the ORM's flush would)."""
-    return fitted_values(OutboxMessage, {column: getattr(row, column) for column in _OUTBOX_COLUMNS})
+    return fitted_values(OutboxMessage, {column: getattr(row, column) for column in OUTBOX_COLUMNS})
 
 
-_OUTBOX_COLUMNS = [c.name for c in OutboxMessage.__table__.columns if c.name != "id"]
+OUTBOX_COLUMNS = [c.name for c in OutboxMessage.__table__.columns if c.name != "id"]
 _INSERT_OUTBOX = OutboxMessage.__table__.insert()
 
 
