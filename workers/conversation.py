@@ -23,9 +23,11 @@ def load_conversation(session: Session, channel: str, user_key: str) -> Conversa
     query = _LOCKED if session.get_bind().dialect.name == "postgresql" else _FIND  # built once, not per message
     conv = session.exec(query, params={"channel": channel, "user_key": user_key}).first()
     if conv is None:
+        # written when the step's writes are flushed: one INSERT with the first state, where an
+        # INSERT now and an UPDATE then were two (a second writer meets the unique key then,
+        # still before anything is sent, and its event is tried again)
         conv = Conversation(channel=channel, user_key=user_key, state={})
         session.add(conv)
-        session.flush()
     return conv
 
 
@@ -46,7 +48,8 @@ def handle_input(
     """`conv`: the caller's load_conversation (locked), if it already has it."""
     conv = conv if conv is not None else load_conversation(session, channel, user_key)
     state = _readable_state(conv, channel)
-    followup = latest_open_intake(session, channel, user_key) if not state.in_progress else None
+    with session.no_autoflush:  # a new conversation is written once, with its state, below
+        followup = latest_open_intake(session, channel, user_key) if not state.in_progress else None
     ctx = Context(now=now, coordinator_label=coordinator, followup=followup.receipt_no if followup else None,
                   **_counter())
     result = step(state, inp, ctx)
