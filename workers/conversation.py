@@ -6,6 +6,7 @@ import logging
 from datetime import datetime
 
 from sqlalchemy import bindparam
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, select
 
 from dialogs.engine import RECEIPT_PLACEHOLDER, Context, step
@@ -28,6 +29,20 @@ def load_conversation(session: Session, channel: str, user_key: str) -> Conversa
         # still before anything is sent, and its event is tried again)
         conv = Conversation(channel=channel, user_key=user_key, state={})
         session.add(conv)
+    return conv
+
+
+def adopt_conversation(session: Session, channel: str, user_key: str, conv_id: int | None, state: dict | None,
+                       open_intake_id: int | None, updated_at: datetime | None) -> Conversation:
+    """The conversation row the caller's own statement read and locked, as the ORM's object
+    (persistent, as if loaded: only what the step changes is written), or a new one."""
+    if conv_id is None:
+        conv = Conversation(channel=channel, user_key=user_key, state={})  # written with the step's writes
+    else:
+        conv = Conversation(id=conv_id, channel=channel, user_key=user_key, state=state,
+                            open_intake_id=open_intake_id, updated_at=updated_at)
+        make_transient_to_detached(conv)
+    session.add(conv)
     return conv
 
 

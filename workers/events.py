@@ -18,13 +18,13 @@ from sqlmodel import select
 from bot.line import profile
 from bot.line.inputs import to_input
 from bot.line.render import render_batches
-from models import OutboxMessage, WebhookEvent
+from models import Conversation, OutboxMessage, WebhookEvent
 from models.base import as_utc, utcnow
 from models.limits import fitted_values
 from models.db import get_engine, session_scope
 
 from . import locks, runtime
-from .conversation import handle_input, load_conversation, never_heard_from
+from .conversation import adopt_conversation, handle_input, load_conversation, never_heard_from
 from .delivery import deliver_pending, send_one
 from .errors import describe
 from .locks import user_lock
@@ -151,7 +151,8 @@ def _process_next(event_row_id: int, coordinator: str, sender, turn: _Turn) -> _
         rows: list[Outgoing] = []
         inp = to_input(claim.payload)
         if inp is not None:
-            conv = load_conversation(session, "line", user_key)  # once: for the language hint and the step
+            conv = (load_conversation(session, "line", user_key) if claim.conversation is None  # SQLite
+                    else adopt_conversation(session, "line", user_key, *claim.conversation))
             inp = _with_profile_language(conv, user_key, inp, sender)
             now = as_utc(claim.occurred_at)
             messages = handle_input(session, "line", user_key, inp, now, coordinator, conv=conv)
@@ -217,6 +218,9 @@ class _Claim(NamedTuple):
     reply_token: str | None
     occurred_at: datetime | None
     received_at: datetime | None
+    # PostgreSQL: the user's conversation row, read and locked by the same statement
+    # (id, state, open_intake_id, updated_at; id None: they have none yet). SQLite: not read.
+    conversation: tuple | None = None
 
 
 def _claim_next(session, event_row_id: int, with_unsent: bool) -> _Claim | None:
@@ -227,7 +231,7 @@ def _claim_next(session, event_row_id: int, with_unsent: bool) -> _Claim | None:
     params = {"row_id": event_row_id, "now": utcnow(), "with_unsent": with_unsent}
     if session.get_bind().dialect.name == "postgresql":
         row = session.execute(_CLAIM_NEXT, params).first()
-        return _Claim(*row) if row is not None else None
+        return _Claim(*row[:9], conversation=tuple(row[9:])) if row is not None else None
     found = session.execute(_WAITING_WITH_UNSENT if with_unsent else _WAITING, params).all()
     if not found or found[0][0] is None:
         return None
@@ -240,6 +244,9 @@ def _claim_next(session, event_row_id: int, with_unsent: bool) -> _Claim | None:
 _events, _outbox = WebhookEvent.__table__, OutboxMessage.__table__
 _CLAIMED = (_events.c.id, _events.c.event_id, _events.c.payload, _events.c.reply_token, _events.c.occurred_at,
             _events.c.received_at)
+_conversations = Conversation.__table__
+_CONVERSATION = (_conversations.c.id, _conversations.c.state, _conversations.c.open_intake_id,
+                 _conversations.c.updated_at)
 _CLAIM = (
     update(_events)
     .where(_events.c.id == bindparam("row_id"), _events.c.processed_at.is_(None), _events.c.failed_at.is_(None))
@@ -269,13 +276,19 @@ WITH sender AS (
       AND NOT (SELECT pending FROM unsent)
       AND coalesce(e.processed_at, e.failed_at) IS NULL  -- not in the partial index's words, so the row is found by its key
     RETURNING e.id, e.event_id, e.payload, e.reply_token, e.occurred_at, e.received_at
+), conv AS MATERIALIZED (
+    SELECT v.id, v.state, v.open_intake_id, v.updated_at FROM conversation v
+    WHERE v.channel = 'line' AND v.user_key = (SELECT user_key FROM sender)
+    FOR UPDATE
 )
 SELECT s.user_key, (SELECT pending FROM unsent), (SELECT count(*) FROM waiting),
-       c.id, c.event_id, c.payload, c.reply_token, c.occurred_at, c.received_at
-FROM sender s LEFT JOIN claimed c ON true
-""").columns(  # typed as the table's columns: the payload read as JSON, the times as aware datetimes
+       c.id, c.event_id, c.payload, c.reply_token, c.occurred_at, c.received_at,
+       v.id, v.state, v.open_intake_id, v.updated_at
+FROM sender s LEFT JOIN claimed c ON true LEFT JOIN conv v ON true
+""").columns(  # typed as the tables' columns: JSON read as JSON, the times as aware datetimes
     column("user_key", String), column("unsent", Boolean), column("waiting", Integer),
-    *(column(c.name, c.type) for c in _CLAIMED))
+    *(column(c.name, c.type) for c in _CLAIMED),
+    *(column(f"conversation_{c.name}", c.type) for c in _CONVERSATION))
 
 
 def _waiting_statement(with_unsent: bool):
