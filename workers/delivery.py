@@ -132,7 +132,7 @@ def send_one(row: OutboxMessage, sender, token_received_at: datetime | None = No
         elif result.outcome == "reply_token_invalid" and earlier == "trying:fresh":
             result = SendResult("sent")
             row.sent_via = "reply"
-            log.info("outbox %s: reply already delivered by an interrupted attempt", row.id)
+            log.info("%s: reply already delivered by an interrupted attempt", _named(row))
     if result is None or result.outcome in ("reply_token_invalid", "retry_later"):
         result = sender.push(row.user_key, row.messages, row.retry_key, silent=row.silent)
         if result.outcome == "sent":
@@ -142,8 +142,14 @@ def send_one(row: OutboxMessage, sender, token_received_at: datetime | None = No
         row.status, row.sent_at, row.last_error = "sent", utcnow(), None
     elif result.outcome == "failed":
         row.status, row.last_error = "failed", (result.detail or "")[:200]
-        log.error("outbox %s failed permanently: status=%s", row.id, result.status)
+        log.error("%s failed permanently: status=%s", _named(row), result.status)
     else:
         row.last_error = (result.detail or "")[:200]
-        log.warning("outbox %s deferred: status=%s", row.id, result.status)
+        log.warning("%s deferred: status=%s", _named(row), result.status)
     return result.outcome
+
+
+def _named(row) -> str:
+    """For logs: the outbox row, or (not yet written: the worker writes it after the send) the
+    event it answers; ids only, never words or LINE user ids."""
+    return f"outbox {row.id}" if row.id is not None else f"answer {row.seq} to event {row.event_id}"

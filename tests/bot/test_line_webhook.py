@@ -119,6 +119,23 @@ def test_rate_limited_by_line_is_retried(resident, fake_line):
     assert len(fake_line.delivered) == 1
 
 
+def test_an_answer_line_would_not_take_goes_out_before_the_next_answer(resident, fake_line):
+    """LINE refuses the first answer three times (its reply, its push, the push again), so the
+    job is tried again later; the resident's second message, already waiting, is answered only
+    after the first answer went out: the resident reads them in the order they asked."""
+    uid = resident.user_id
+    fake_line.fail_next(500, times=3)
+    events = [text_event(uid, words, fake_line.issue_reply_token(uid), timestamp=resident.clock_ms + i)
+              for i, words in enumerate(["こんにちは", "家族のこと"])]
+    assert resident.post(*events).status_code == 200
+    run_jobs(resident.app)
+
+    first, second = ("\n".join(m.get("text", "") for m in d["messages"]) for d in fake_line.delivered)
+    assert fake_line.delivered[0]["endpoint"] == "push" and "だれの ことで" in first  # the answer to こんにちは
+    assert "だれの ことで" not in second and "お名前" in second  # then the answer to 家族のこと
+    assert [c["status"] for c in fake_line.calls][:3] == [500, 500, 500]
+
+
 def test_residents_words_never_reach_the_log(resident, caplog):
     caplog.set_level(logging.DEBUG)
     resident.say("借金が300万円あって夫に言えない")
