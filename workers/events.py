@@ -79,7 +79,7 @@ def process_line_events(event_row_id: int, lock_key: str | None = None) -> None:
             if turn.unsent:  # what an earlier job could not send goes first
                 deliver_pending("line", turn.user_key, sender)  # raises DeliveryDeferred: retried later
                 continue
-            if turn.left_pending:
+            if turn.left_pending and sender is not None:
                 deliver_pending("line", turn.user_key, sender)  # raises DeliveryDeferred: retried later
             if not turn.more:
                 return

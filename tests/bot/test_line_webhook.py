@@ -136,6 +136,34 @@ def test_an_answer_line_would_not_take_goes_out_before_the_next_answer(resident,
     assert [c["status"] for c in fake_line.calls][:3] == [500, 500, 500]
 
 
+def test_a_message_stored_before_line_was_switched_off_is_stepped_and_its_answer_kept(backend, tmp_path):
+    """LINE's credentials were taken out of the configuration after a message came in: the
+    worker still steps the stored event and keeps its answer to send later, instead of failing
+    the job over and over."""
+    from bot.line.events_in import prepare, store
+    from console.app import create_app
+    from models.db import get_engine
+    from tests.conftest import FAST_RETRIES, make_settings
+    from workers.events import process_line_events
+    from workers.jobs import make_jobs
+
+    database_url, redis_url = backend
+    jobs = make_jobs(redis_url, FAST_RETRIES)
+    create_app(make_settings(database_url, redis_url, line=False), jobs=jobs, instance_path=str(tmp_path / "i"))
+    try:
+        [row_id] = store([prepare(text_event("U" + "5" * 32, "こんにちは", "token-1"))]).values()
+        process_line_events(row_id)
+        with session_scope() as s:
+            event = s.get(WebhookEvent, row_id)
+            [answer] = s.exec(select(OutboxMessage)).all()
+        assert event.processed_at is not None and event.failed_at is None
+        assert (answer.status, answer.reply_token) == ("pending", "token-1")
+    finally:
+        if getattr(jobs, "connection", None) is not None:
+            jobs.connection.close()
+        get_engine().dispose()
+
+
 def test_residents_words_never_reach_the_log(resident, caplog):
     caplog.set_level(logging.DEBUG)
     resident.say("借金が300万円あって夫に言えない")
