@@ -56,25 +56,25 @@ def storable_json(value):
     return value
 
 
+def fitted(model, field: str, value):
+    """Any column's value made to fit: text cut and cleaned, JSON cleaned, the rest unchanged."""
+    return storable_json(value) if isinstance(value, (dict, list)) else fit(model, field, value)
+
+
 def fitted_values(model, values: dict) -> dict:
     """`values` for a Core INSERT into `model`'s table, made to fit as the flush listener makes
     an ORM row fit (the listener does not see Core statements)."""
-    return {key: storable_json(value) if isinstance(value, (dict, list)) else fit(model, key, value)
-            for key, value in values.items()}
+    return {key: fitted(model, key, value) for key, value in values.items()}
 
 
 def _fit_row(row) -> None:
     mapper = inspect(row).mapper
     for attr in mapper.column_attrs:
         value = getattr(row, attr.key, None)
-        if isinstance(value, str):
-            fitted = fit(mapper.class_, attr.key, value)
-        elif isinstance(value, (dict, list)):
-            fitted = storable_json(value)
-        else:
-            continue
-        if fitted != value:
-            setattr(row, attr.key, fitted)
+        if isinstance(value, (str, dict, list)):
+            new = fitted(mapper.class_, attr.key, value)
+            if new != value:
+                setattr(row, attr.key, new)
 
 
 @event.listens_for(Session, "before_flush")

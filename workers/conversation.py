@@ -23,12 +23,15 @@ log = logging.getLogger(__name__)
 def load_conversation(session: Session, channel: str, user_key: str) -> Conversation:
     query = _LOCKED if session.get_bind().dialect.name == "postgresql" else _FIND  # built once, not per message
     conv = session.exec(query, params={"channel": channel, "user_key": user_key}).first()
-    if conv is None:
-        # written when the step's writes are flushed: one INSERT with the first state, where an
-        # INSERT now and an UPDATE then were two (a second writer meets the unique key then,
-        # still before anything is sent, and its event is tried again)
-        conv = Conversation(channel=channel, user_key=user_key, state={})
-        session.add(conv)
+    return conv if conv is not None else _new_conversation(session, channel, user_key)
+
+
+def _new_conversation(session: Session, channel: str, user_key: str) -> Conversation:
+    """Written when the step's writes are flushed: one INSERT with the first state, where an
+    INSERT now and an UPDATE then were two (a second writer meets the unique key then, still
+    before anything is sent, and its event is tried again)."""
+    conv = Conversation(channel=channel, user_key=user_key, state={})
+    session.add(conv)
     return conv
 
 
@@ -37,11 +40,10 @@ def adopt_conversation(session: Session, channel: str, user_key: str, conv_id: i
     """The conversation row the caller's own statement read and locked, as the ORM's object
     (persistent, as if loaded: only what the step changes is written), or a new one."""
     if conv_id is None:
-        conv = Conversation(channel=channel, user_key=user_key, state={})  # written with the step's writes
-    else:
-        conv = Conversation(id=conv_id, channel=channel, user_key=user_key, state=state,
-                            open_intake_id=open_intake_id, updated_at=updated_at)
-        make_transient_to_detached(conv)
+        return _new_conversation(session, channel, user_key)
+    conv = Conversation(id=conv_id, channel=channel, user_key=user_key, state=state,
+                        open_intake_id=open_intake_id, updated_at=updated_at)
+    make_transient_to_detached(conv)
     session.add(conv)
     return conv
 

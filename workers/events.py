@@ -76,12 +76,10 @@ def process_line_events(event_row_id: int, lock_key: str | None = None) -> None:
     with user_lock("line", None, redis, key=lock_key):
         while True:
             turn = _take_turn(event_row_id, rt.settings, sender)
-            if turn.unsent:  # what an earlier job could not send goes first
+            # unsent: what an earlier job could not send goes before the next event is stepped
+            if turn.unsent or turn.left_pending:
                 deliver_pending("line", turn.user_key, sender)  # raises DeliveryDeferred: retried later
-                continue
-            if turn.left_pending and sender is not None:
-                deliver_pending("line", turn.user_key, sender)  # raises DeliveryDeferred: retried later
-            if not turn.more:
+            if not (turn.unsent or turn.more):
                 return
 
 
@@ -163,13 +161,11 @@ def _process_next(event_row_id: int, coordinator: str, sender, turn: _Turn) -> _
                 retry_key=answer_retry_key(claim.event_id, seq),
             ) for seq, batch in enumerate(render_batches(messages))]
         session.flush()  # the step's own writes (state, intake) are valid before anything is sent
-        left = bool(rows)
-        if sender is not None:
-            left = False
-            for row in rows:
-                if left:
-                    break  # LINE asked us to wait: the rest stays pending, in order, behind it
-                left = send_one(row, sender, token_received_at=claim.received_at) == "retry_later"
+        left = False  # LINE asked us to wait (without a sender nothing is tried: all stays pending)
+        for row in rows if sender is not None else ():
+            if left:
+                break  # the rest stays pending, in order, behind it
+            left = send_one(row, sender, token_received_at=claim.received_at) == "retry_later"
         if rows:
             session.connection().execute(_INSERT_OUTBOX, [_outbox_values(row) for row in rows])
         turn.left_pending = left
@@ -201,10 +197,10 @@ class Outgoing:
 
 def _outbox_values(row: Outgoing) -> dict:
     """The row as INSERT values, made to fit its columns (as the ORM's flush would)."""
-    return fitted_values(OutboxMessage, {column: getattr(row, column) for column in OUTBOX_COLUMNS})
+    return fitted_values(OutboxMessage, {column: getattr(row, column) for column in _OUTBOX_COLUMNS})
 
 
-OUTBOX_COLUMNS = [c.name for c in OutboxMessage.__table__.columns if c.name != "id"]
+_OUTBOX_COLUMNS = [c.name for c in OutboxMessage.__table__.columns if c.name != "id"]
 _INSERT_OUTBOX = OutboxMessage.__table__.insert()
 
 

@@ -142,17 +142,8 @@ def test_worker_killed_before_the_send_answers_once_after_restart(env, fake_line
     """The worker has taken the event and is writing the resident's conversation (held up by a
     lock the test takes on the conversation table) when it is killed: nothing went to LINE.
     After the restart the reply token has expired, so the answer goes by push, once."""
-    env("serve", "--port", str(SERVE_PORTS[0]), "--workers", "1")
-    wait_for(lambda: _up(SERVE_PORTS[0]), what="tsunagu serve")
     user = "U" + "3" * 32
-    token = fake_line.issue_reply_token(user)
-    with get_engine().connect() as blocker:
-        blocker.execute(text("LOCK TABLE conversation IN SHARE MODE"))  # reads pass, writes wait
-        assert post(SERVE_PORTS[0], text_event(user, "こんにちは", token)) == 200
-        worker = env("worker", "--threads", "1")
-        wait_for(lambda: _waiting_to_write("conversation"), timeout=180, what="the worker to write the conversation")
-        os.killpg(worker.pid, signal.SIGKILL)
-        blocker.rollback()
+    token = _kill_the_worker_while_it_writes("conversation", user, env, fake_line)
     assert fake_line.delivered == [] and processed() == []
 
     restart_after_the_token_expired(env, fake_line, token)
@@ -166,17 +157,8 @@ def test_worker_killed_after_the_send_before_the_commit_answers_once_after_resta
     takes on the outbox table) when it is killed: LINE has the answer, the database has none of
     the step. After the restart the step is done again; the reply's mark tells it went, so
     nothing is sent a second time."""
-    env("serve", "--port", str(SERVE_PORTS[0]), "--workers", "1")
-    wait_for(lambda: _up(SERVE_PORTS[0]), what="tsunagu serve")
     user = "U" + "4" * 32
-    token = fake_line.issue_reply_token(user)
-    with get_engine().connect() as blocker:
-        blocker.execute(text("LOCK TABLE outbox_message IN SHARE MODE"))  # reads pass, inserts wait
-        assert post(SERVE_PORTS[0], text_event(user, "こんにちは", token)) == 200
-        worker = env("worker", "--threads", "1")
-        wait_for(lambda: _waiting_to_write("outbox_message"), timeout=180, what="the worker to write its outbox")
-        os.killpg(worker.pid, signal.SIGKILL)
-        blocker.rollback()
+    token = _kill_the_worker_while_it_writes("outbox_message", user, env, fake_line)
     assert [d["endpoint"] for d in fake_line.delivered] == ["reply"] and processed() == []
 
     restart_after_the_token_expired(env, fake_line, token)
@@ -191,6 +173,22 @@ def restart_after_the_token_expired(env, fake_line, token: str) -> None:
     env("worker", "--threads", "1")  # its start-up inbox sweep finds the event again
     wait_for(lambda: len(processed()) == 1, timeout=120, what="the restarted worker")
     time.sleep(2)  # anything sent twice would have arrived by now
+
+
+def _kill_the_worker_while_it_writes(table: str, user: str, env, fake_line) -> str:
+    """`user` says こんにちは; the worker is SIGKILLed while its write to `table` waits for a lock
+    the test holds (reads pass, writes wait). Returns the event's reply token."""
+    env("serve", "--port", str(SERVE_PORTS[0]), "--workers", "1")
+    wait_for(lambda: _up(SERVE_PORTS[0]), what="tsunagu serve")
+    token = fake_line.issue_reply_token(user)
+    with get_engine().connect() as blocker:
+        blocker.execute(text(f"LOCK TABLE {table} IN SHARE MODE"))
+        assert post(SERVE_PORTS[0], text_event(user, "こんにちは", token)) == 200
+        worker = env("worker", "--threads", "1")
+        wait_for(lambda: _waiting_to_write(table), timeout=180, what=f"the worker to write {table}")
+        os.killpg(worker.pid, signal.SIGKILL)
+        blocker.rollback()
+    return token
 
 
 def _waiting_to_write(table: str) -> bool:
