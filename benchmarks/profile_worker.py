@@ -109,6 +109,23 @@ class Counts:
 
         sender.reply, sender.push = counted_reply, counted_push
 
+    def hook_gc(self) -> None:
+        """Time spent in the cyclic garbage collector, and collections by generation."""
+        import gc
+
+        started = {}
+
+        def callback(phase, info):
+            if not self.on:
+                return
+            if phase == "start":
+                started["t"] = time.perf_counter()
+            elif "t" in started:
+                self.c["gc_us"] += int((time.perf_counter() - started.pop("t")) * 1e6)
+                self.c[f"gc{info['generation']}"] += 1
+
+        gc.callbacks.append(callback)
+
     def reset(self):
         self.c.clear()
         self.statements.clear()
@@ -126,6 +143,8 @@ def phase_report(name: str, n: int, wall: float, cpu: float, counts: Counts, pro
           f"{per('rollback'):.1f}, pool checkouts {per('checkout'):.1f}, Redis round trips "
           f"{per('redis_round_trips'):.1f} (replies read {per('redis_replies'):.1f}), LINE reply "
           f"{per('line_reply'):.2f} / push {per('line_push'):.2f}")
+    print(f"garbage collector: {c['gc_us'] / 1000 / n:.2f} ms/event (collections of generation 0/1/2: "
+          f"{c['gc0']}/{c['gc1']}/{c['gc2']})")
     if statements:
         print("SQL statements per event:")
         for stmt, k in counts.statements.most_common(25):
@@ -146,6 +165,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--messages", type=int, default=3)
+    parser.add_argument("--burst", type=int, default=1,
+                        help="messages each user sends per round, each its own webhook, before the jobs run "
+                             "(as in load.py's open loop, where a user's later jobs find their events done)")
     parser.add_argument("--via", choices=["redis", "direct"], default=None,
                         help="default: rq with REDIS_URL, else direct")
     parser.add_argument("--top", type=int, default=35)
@@ -203,6 +225,7 @@ def run(args, tmp: str) -> None:
     counts = Counts()
     counts.hook_engine(get_engine())
     counts.hook_redis()
+    counts.hook_gc()
     sender = runtime.current().line_sender_factory()
     counts.hook_line(sender)
     from dialogs.understanding import warm_up
@@ -219,10 +242,11 @@ def run(args, tmp: str) -> None:
     n_events = 0
     for m in range(args.messages):
         bodies = []
-        for user in users:
-            body, sig = signed_webhook(SECRET, [text_event(user, WORDS[m % len(WORDS)], f"{user}:p{m}",
-                                                           timestamp=int(time.time() * 1000))])
-            bodies.append((body, sig))
+        for k in range(args.burst):  # each a webhook of its own, all queued before the work starts
+            for user in users:
+                body, sig = signed_webhook(SECRET, [text_event(user, WORDS[(m + k) % len(WORDS)], f"{user}:p{m}-{k}",
+                                                               timestamp=int(time.time() * 1000))])
+                bodies.append((body, sig))
         counts.reset()
         counts.on = True
         w0, c0 = time.perf_counter(), time.process_time()
@@ -261,7 +285,7 @@ def run(args, tmp: str) -> None:
         counts.on = False
         work_counts.c.update(counts.c)
         work_counts.statements.update(counts.statements)
-        n_events += len(users)
+        n_events += len(users) * args.burst
 
     if args.dump:
         ack_prof.dump_stats(f"{args.dump}.ack.prof")

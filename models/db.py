@@ -90,3 +90,30 @@ def session_scope():
         except BaseException:
             session.rollback()
             raise
+
+
+def on_driver(session, sql: str, params=None, many: bool = False):
+    """Run `sql` (the driver's own placeholders: %(name)s for psycopg) on the DB driver's
+    cursor of the session's own connection, in its transaction, and return the rows it
+    returned (a list; empty when none). For the few statements of the hot path: SQLAlchemy's
+    statement handling cost several times the statement itself (about 230 Python calls each,
+    counted with benchmarks/profile_worker.py). Driver errors come out as SQLAlchemy's, as from
+    session.execute (OperationalError for a lost server, with the connection invalidated, so
+    the callers' handling is the same), and hide the parameters as the engine does."""
+    from sqlalchemy.exc import DBAPIError
+
+    connection = session.connection()
+    dbapi = connection.dialect.loaded_dbapi
+    try:
+        with connection.connection.driver_connection.cursor() as cursor:
+            if many:
+                cursor.executemany(sql, params)
+            else:
+                cursor.execute(sql, params)
+            return cursor.fetchall() if cursor.description is not None else []
+    except dbapi.Error as exc:
+        lost = connection.dialect.is_disconnect(exc, connection.connection, None)
+        if lost:
+            connection.invalidate(exc)
+        raise DBAPIError.instance(sql, None, exc, dbapi.Error, hide_parameters=True,
+                                  connection_invalidated=lost, dialect=connection.dialect) from exc

@@ -5,14 +5,16 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from psycopg.types.json import Json
 from sqlalchemy import bindparam
-from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, select
 
 from dialogs.engine import RECEIPT_PLACEHOLDER, Context, step
 from dialogs.messages import Input, Message
 from dialogs.state import DialogState
 from models import Conversation
+from models.db import on_driver
+from models.limits import fitted_values
 
 from .intakes import add_to_intake, latest_open_intake, open_or_update, record_consents, withdraw_consents
 from .retention import blank_copies
@@ -37,16 +39,28 @@ def _new_conversation(session: Session, channel: str, user_key: str) -> Conversa
 
 def adopt_conversation(session: Session, channel: str, user_key: str, conv_id: int | None, state: dict | None,
                        open_intake_id: int | None, updated_at: datetime | None) -> Conversation:
-    """The conversation row the caller's own statement read and locked, as the ORM's object
-    (persistent, as if loaded: only what the step changes is written), or a new one."""
+    """The conversation row the caller's own statement read and locked, as a Conversation
+    outside the session: the caller writes what the step changed with `write_adopted` (one
+    UPDATE, where the ORM's unit of work cost more than the statement). A resident with
+    no row yet gets a new one, in the session (INSERT when the step's writes are flushed)."""
     if conv_id is None:
         return _new_conversation(session, channel, user_key)
-    conv = Conversation(id=conv_id, channel=channel, user_key=user_key, state=state,
+    return Conversation(id=conv_id, channel=channel, user_key=user_key, state=state,
                         open_intake_id=open_intake_id, updated_at=updated_at)
-    make_transient_to_detached(conv)
-    session.add(conv)
-    return conv
 
+
+def write_adopted(session: Session, conv: Conversation) -> None:
+    """Write an adopted conversation's new state, made to fit as the flush would. Adopted rows
+    come from PostgreSQL's claim statement (workers.events), so this runs on its driver."""
+    if conv.id is None:
+        return  # a new one: the session inserts it
+    values = fitted_values(Conversation, {"id": conv.id, "state": conv.state, "open_intake_id": conv.open_intake_id,
+                                          "updated_at": conv.updated_at})
+    on_driver(session, _UPDATE_ADOPTED, {**values, "state": Json(values["state"])})
+
+
+_UPDATE_ADOPTED = ("UPDATE conversation SET state = %(state)s, open_intake_id = %(open_intake_id)s, "
+                   "updated_at = %(updated_at)s WHERE id = %(id)s")
 
 _FIND = select(Conversation).where(Conversation.channel == bindparam("channel"),
                                    Conversation.user_key == bindparam("user_key"))
@@ -60,9 +74,10 @@ def never_heard_from(conv: Conversation) -> bool:
 
 def handle_input(
     session: Session, channel: str, user_key: str, inp: Input, now: datetime, coordinator: str,
-    conv: Conversation | None = None,
+    conv: Conversation | None = None, written_by_caller: bool = False,
 ) -> list[Message]:
-    """`conv`: the caller's load_conversation (locked), if it already has it."""
+    """`conv`: the caller's load_conversation (locked), if it already has it; with
+    `written_by_caller`, an adopt_conversation the caller writes (write_adopted)."""
     conv = conv if conv is not None else load_conversation(session, channel, user_key)
     state = _readable_state(conv, channel)
     with session.no_autoflush:  # a new conversation is written once, with its state, below
@@ -98,7 +113,8 @@ def handle_input(
         add_to_intake(session, followup, now, **to_followup)
     conv.state = result.state.to_dict()
     conv.updated_at = now
-    session.add(conv)
+    if not (written_by_caller and conv.id is not None):
+        session.add(conv)
     return [_with_receipt(m, receipt_no) for m in result.messages]
 
 

@@ -11,20 +11,23 @@ from typing import NamedTuple
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import LockError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from sqlalchemy import Boolean, Integer, String, bindparam, column, false, literal, text, update
+from sqlalchemy import bindparam, false, literal, update
+from psycopg.types.json import Json
 from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
 from bot.line import profile
-from bot.line.inputs import to_input
+from bot.line.inputs import group_text, to_input
 from bot.line.render import render_batches
+from dialogs.crisis_reply import group_crisis_message
+from dialogs.understanding import classify
 from models import Conversation, OutboxMessage, WebhookEvent
 from models.base import as_utc, utcnow
 from models.limits import fitted_values
-from models.db import get_engine, session_scope
+from models.db import on_driver, session_scope
 
 from . import locks, runtime
-from .conversation import adopt_conversation, handle_input, load_conversation, never_heard_from
+from .conversation import adopt_conversation, handle_input, load_conversation, never_heard_from, write_adopted
 from .delivery import deliver_pending, send_one
 from .errors import describe
 from .locks import user_lock
@@ -146,20 +149,26 @@ def _process_next(event_row_id: int, coordinator: str, sender, turn: _Turn) -> _
             return turn
         turn.row_id = claim.row_id
         user_key = claim.user_key
-        rows: list[Outgoing] = []
+        messages: list = []
         inp = to_input(claim.payload)
-        if inp is not None:
-            conv = (load_conversation(session, "line", user_key) if claim.conversation is None  # SQLite
-                    else adopt_conversation(session, "line", user_key, *claim.conversation))
+        if inp is None:
+            messages = group_crisis_answer(claim.payload)  # nothing, unless a crisis in a group chat
+        else:
+            adopted = claim.conversation is not None  # read and locked by the claim (PostgreSQL)
+            conv = (adopt_conversation(session, "line", user_key, *claim.conversation) if adopted
+                    else load_conversation(session, "line", user_key))
             inp = _with_profile_language(conv, user_key, inp, sender)
             now = as_utc(claim.occurred_at)
-            messages = handle_input(session, "line", user_key, inp, now, coordinator, conv=conv)
-            rows = [Outgoing(
-                channel="line", user_key=user_key, event_id=claim.event_id, seq=seq,
-                messages=batch, reply_token=claim.reply_token if seq == 0 else None,
-                # the same key when a killed worker's step is done again: LINE drops a repeat push
-                retry_key=answer_retry_key(claim.event_id, seq),
-            ) for seq, batch in enumerate(render_batches(messages))]
+            messages = handle_input(session, "line", user_key, inp, now, coordinator, conv=conv,
+                                    written_by_caller=adopted)
+            if adopted:
+                write_adopted(session, conv)
+        rows = [Outgoing(
+            channel="line", user_key=user_key, event_id=claim.event_id, seq=seq,
+            messages=batch, reply_token=claim.reply_token if seq == 0 else None,
+            # the same key when a killed worker's step is done again: LINE drops a repeat push
+            retry_key=answer_retry_key(claim.event_id, seq),
+        ) for seq, batch in enumerate(render_batches(messages))]
         session.flush()  # the step's own writes (state, intake) are valid before anything is sent
         left = False  # LINE asked us to wait (without a sender nothing is tried: all stays pending)
         for row in rows if sender is not None else ():
@@ -167,7 +176,7 @@ def _process_next(event_row_id: int, coordinator: str, sender, turn: _Turn) -> _
                 break  # the rest stays pending, in order, behind it
             left = send_one(row, sender, token_received_at=claim.received_at) == "retry_later"
         if rows:
-            session.connection().execute(_INSERT_OUTBOX, [_outbox_values(row) for row in rows])
+            _write_outbox(session, rows)
         turn.left_pending = left
         log.info("processed event %s", claim.event_id)
         return turn
@@ -195,13 +204,24 @@ class Outgoing:
     id: None = None
 
 
-def _outbox_values(row: Outgoing) -> dict:
-    """The row as INSERT values, made to fit its columns (as the ORM's flush would)."""
-    return fitted_values(OutboxMessage, {column: getattr(row, column) for column in _OUTBOX_COLUMNS})
+def _write_outbox(session, rows: list[Outgoing]) -> None:
+    """One INSERT for the answer's rows, their values made to fit the columns as the ORM's
+    flush would (it does not see these). PostgreSQL: on the driver (models.db.on_driver)."""
+    values = [fitted_values(OutboxMessage, {name: getattr(row, name) for name in _OUTBOX_COLUMNS}) for row in rows]
+    if session.get_bind().dialect.name != "postgresql":
+        session.connection().execute(_INSERT_OUTBOX, values)
+        return
+    values = [{k: Json(v) if isinstance(v, (dict, list)) else v for k, v in row.items()} for row in values]
+    if len(values) == 1:
+        on_driver(session, _INSERT_OUTBOX_SQL, values[0])
+    else:
+        on_driver(session, _INSERT_OUTBOX_SQL, values, many=True)
 
 
 _OUTBOX_COLUMNS = [c.name for c in OutboxMessage.__table__.columns if c.name != "id"]
 _INSERT_OUTBOX = OutboxMessage.__table__.insert()
+_INSERT_OUTBOX_SQL = (f"INSERT INTO outbox_message ({', '.join(_OUTBOX_COLUMNS)}) "
+                      f"VALUES ({', '.join(f'%({name})s' for name in _OUTBOX_COLUMNS)})")
 
 
 class _Claim(NamedTuple):
@@ -226,8 +246,8 @@ def _claim_next(session, event_row_id: int, with_unsent: bool) -> _Claim | None:
     one statement; on SQLite (no data-modifying WITH) a SELECT and an UPDATE."""
     params = {"row_id": event_row_id, "now": utcnow(), "with_unsent": with_unsent}
     if session.get_bind().dialect.name == "postgresql":
-        row = session.execute(_CLAIM_NEXT, params).first()
-        return _Claim(*row[:9], conversation=tuple(row[9:])) if row is not None else None
+        rows = on_driver(session, _CLAIM_NEXT, params)
+        return _Claim(*rows[0][:9], conversation=tuple(rows[0][9:])) if rows else None
     found = session.execute(_WAITING_WITH_UNSENT if with_unsent else _WAITING, params).all()
     if not found or found[0][0] is None:
         return None
@@ -254,11 +274,13 @@ _CLAIM = (
 # two waiting events (on the partial indexes of migration 0130), and the first of those
 # claimed unless messages are unsent, in one round trip. The UPDATE re-checks processed_at
 # after waiting for a row another worker holds, so an event is never claimed twice.
-_CLAIM_NEXT = text("""
+# Run on the driver (models.db.on_driver), which reads JSON as JSON and the times as aware
+# datetimes, as the tables' column types would.
+_CLAIM_NEXT = """
 WITH sender AS (
-    SELECT user_key FROM webhook_event WHERE id = :row_id
+    SELECT user_key FROM webhook_event WHERE id = %(row_id)s
 ), unsent AS (
-    SELECT :with_unsent AND EXISTS (
+    SELECT %(with_unsent)s AND EXISTS (
         SELECT 1 FROM outbox_message o
         WHERE o.channel = 'line' AND o.user_key = (SELECT user_key FROM sender) AND o.status = 'pending') AS pending
 ), waiting AS (
@@ -267,7 +289,7 @@ WITH sender AS (
       AND w.processed_at IS NULL AND w.failed_at IS NULL
     ORDER BY w.occurred_at, w.id LIMIT 2
 ), claimed AS (
-    UPDATE webhook_event e SET processed_at = :now
+    UPDATE webhook_event e SET processed_at = %(now)s
     WHERE e.id = (SELECT id FROM waiting ORDER BY occurred_at, id LIMIT 1)
       AND NOT (SELECT pending FROM unsent)
       AND coalesce(e.processed_at, e.failed_at) IS NULL  -- not in the partial index's words, so the row is found by its key
@@ -281,10 +303,7 @@ SELECT s.user_key, (SELECT pending FROM unsent), (SELECT count(*) FROM waiting),
        c.id, c.event_id, c.payload, c.reply_token, c.occurred_at, c.received_at,
        v.id, v.state, v.open_intake_id, v.updated_at
 FROM sender s LEFT JOIN claimed c ON true LEFT JOIN conv v ON true
-""").columns(  # typed as the tables' columns: JSON read as JSON, the times as aware datetimes
-    column("user_key", String), column("unsent", Boolean), column("waiting", Integer),
-    *(column(c.name, c.type) for c in _CLAIMED),
-    *(column(f"conversation_{c.name}", c.type) for c in _CONVERSATION))
+"""
 
 
 def _waiting_statement(with_unsent: bool):
@@ -314,6 +333,20 @@ def answer_retry_key(event_id: str, seq: int) -> str:
 
 
 _ANSWER_KEYS = uuid.UUID("5b0c6c1e-2f5e-4b7a-9d0a-7473756e6167")  # namespace of answer retry keys
+
+
+def group_crisis_answer(payload: dict) -> list:
+    """A message in a group chat the account is in (events of no one-to-one user that are
+    stored as waiting): no dialog there, but a crisis in it is answered with the numbers, by
+    reply (there is no one to push to). Anything else: nothing."""
+    words = group_text(payload)
+    if words is None:
+        return []
+    found = classify(words)
+    if not found.crisis:
+        return []
+    log.info("crisis in a group chat answered with the numbers (%s)", ",".join(found.crisis_kinds))
+    return [group_crisis_message(found.crisis_kinds, "ja", runtime.current().settings.city_numbers)]
 
 
 def _with_profile_language(conv, user_key: str, inp, sender):

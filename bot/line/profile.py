@@ -12,6 +12,8 @@ import urllib3
 from linebot.v3.messaging import MessagingApi
 from linebot.v3.messaging.exceptions import ApiException
 
+from .sender import unchecked
+
 log = logging.getLogger(__name__)
 
 TIMEOUT = 2.0  # seconds: the resident is waiting for the greeting
@@ -38,7 +40,10 @@ def language(sender, user_id: str, timeout: float = TIMEOUT) -> str | None:
     """The `language` of the profile (e.g. "en", "zh-TW", "pt-BR"), or None."""
     _quiet_urllib3()
     try:
-        profile = MessagingApi(sender._client()).get_profile(user_id, _request_timeout=timeout)
+        # without the SDK's argument validation (pydantic's validate_arguments, twice: get_profile
+        # wraps get_profile_with_http_info), as bot.line.sender does for replies
+        profile = unchecked(MessagingApi.get_profile_with_http_info)(
+            MessagingApi(sender._client()), user_id, _request_timeout=timeout).data
     except ApiException as exc:
         log.info("LINE profile not available: HTTP %s", exc.status)
         return None

@@ -87,7 +87,7 @@ class LineSender:
         return self._send(
             "reply",
             lambda: {"replyToken": reply_token, "messages": _messages(batch)},
-            lambda api, request: _unchecked(MessagingApi.reply_message_with_http_info)(
+            lambda api, request: unchecked(MessagingApi.reply_message_with_http_info)(
                 api, request, _request_timeout=self.timeout
             ),
         )
@@ -99,7 +99,7 @@ class LineSender:
         return self._send(
             "push",
             lambda: {"to": to_user_id, "messages": _messages(batch), "notificationDisabled": silent},
-            lambda api, request: _unchecked(MessagingApi.push_message_with_http_info)(
+            lambda api, request: unchecked(MessagingApi.push_message_with_http_info)(
                 api, request, x_line_retry_key=retry_key, _request_timeout=self.timeout
             ),
         )
@@ -137,7 +137,7 @@ class LineSender:
         return result
 
 
-def _unchecked(method):
+def unchecked(method):
     """The SDK method without its pydantic @validate_arguments wrapper (kept by pydantic as
     `raw_function`), which validated again, field by field, the request we had just built from
     the SDK's own models: a quarter of a reply's CPU. The SDK still serialises and sends it."""
