@@ -39,6 +39,13 @@ def crisis_message(kinds: list[str], lang: str, about_other: bool = False,
     return Message(body, (), "crisis")
 
 
+def group_crisis_message(kinds: list[str], lang: str, city_numbers: dict[str, str] | None = None) -> Message:
+    """A crisis written in a group chat the account is in: the header and the numbers only (the
+    usual footer offers to go on "here", and the dialog is for one-to-one chats)."""
+    lines = _number_lines(kinds, lang, city_numbers)
+    return Message("\n".join([text(lang, "messages.crisis_header"), *lines]), (), "crisis")
+
+
 def directory_message(lang: str, city_numbers: dict[str, str] | None = None) -> Message:
     """Every number, for the rich menu's 緊急の連絡先: a directory, not an answer to a crisis."""
     kinds = list(load_yaml("emergency_numbers.yaml")["kinds"])

@@ -16,7 +16,7 @@ from models import WebhookEvent
 from models.base import utcnow
 from models.db import get_engine
 
-from .inputs import user_id
+from .inputs import group_text, user_id
 
 MAX_ID = 64  # webhook_event.event_id, user_key and reply_token columns
 EARLIEST = datetime(2011, 6, 1, tzinfo=timezone.utc)  # before LINE existed
@@ -44,9 +44,12 @@ def prepare(event) -> dict:
     if occurred is None:
         problem, occurred = problem or "invalid:timestamp", now
     problem = problem or _content_problem(event)
+    # nothing for a worker to do (no one-to-one chat, and not a group message to look at for a
+    # crisis): stored as done, so it never counts as waiting (GET /healthz's oldest event)
+    done = now if key is None and not problem and (token is None or group_text(event) is None) else None
     return {
         "event_id": event_id, "channel": "line", "user_key": key or "-", "payload": event,
-        "reply_token": token, "occurred_at": occurred, "received_at": now, "processed_at": None,
+        "reply_token": token, "occurred_at": occurred, "received_at": now, "processed_at": done,
         "attempts": 0, "failed_at": now if problem else None, "error": problem,
     }
 
@@ -78,7 +81,8 @@ def _content_problem(event: dict) -> str | None:
 
 def store(rows: list[dict]) -> dict[str, int]:
     """Insert the rows, skipping event ids already stored (redeliveries); one transaction.
-    Returns {LINE user id: row id of one new, processable event of theirs}.
+    Returns {LINE user id: row id of one new, processable event of theirs} ("-" for group
+    messages, looked at for a crisis).
 
     A webhook that fits one statement (nearly always: LINE sends a few events at most) runs in
     autocommit, since one INSERT is atomic on its own: no BEGIN and COMMIT round trips on the
@@ -89,8 +93,8 @@ def store(rows: list[dict]) -> dict[str, int]:
         return users
     engine = get_engine()
     write = _store_postgresql if engine.dialect.name == "postgresql" else _store_sqlite
-    for row_id, key, failed_at in write(engine, rows):
-        if failed_at is None and key != "-":
+    for row_id, key, failed_at, processed_at in write(engine, rows):
+        if failed_at is None and processed_at is None:  # "-": group messages, one job for them all
             users.setdefault(key, row_id)
     return users
 
@@ -116,7 +120,7 @@ def _store_postgresql(engine, rows: list[dict]) -> list[tuple]:
                 chunk = rows[start:start + CHUNK]
                 cursor.execute(
                     f"INSERT INTO webhook_event ({', '.join(_COLUMNS)}) VALUES {', '.join([_ROW] * len(chunk))} "
-                    "ON CONFLICT (event_id) DO NOTHING RETURNING id, user_key, failed_at",
+                    "ON CONFLICT (event_id) DO NOTHING RETURNING id, user_key, failed_at, processed_at",
                     [Json(row[c]) if c == "payload" else row[c] for row in chunk for c in _COLUMNS])
                 returned += cursor.fetchall()
         conn.commit()  # nothing to do in autocommit
@@ -137,7 +141,7 @@ def _store_sqlite(engine, rows: list[dict]) -> list[tuple]:
     """The embedded default's SQLite: one cached Core statement per chunk."""
     table = WebhookEvent.__table__
     statement = (sqlite_insert(table).on_conflict_do_nothing(index_elements=["event_id"])
-                 .returning(table.c.id, table.c.user_key, table.c.failed_at))
+                 .returning(table.c.id, table.c.user_key, table.c.failed_at, table.c.processed_at))
     options = {"isolation_level": "AUTOCOMMIT"} if len(rows) <= CHUNK else {}
     returned: list[tuple] = []
     with engine.connect().execution_options(**options) as conn:

@@ -11,6 +11,17 @@ def user_id(event: dict) -> str | None:
     return source.get("userId") if isinstance(source, dict) and source.get("type") == "user" else None
 
 
+def group_text(event: dict) -> str | None:
+    """The words of a text message in a group or multi-person chat the account is in (the
+    dialog is for one-to-one chats; these are only looked at for a crisis)."""
+    source, message = event.get("source"), event.get("message")
+    if (event.get("type") == "message" and isinstance(source, dict) and source.get("type") in ("group", "room")
+            and isinstance(message, dict) and message.get("type") == "text"
+            and isinstance(message.get("text"), str)):
+        return message["text"]
+    return None
+
+
 def to_input(event: dict) -> Input | None:
     """None for events that need no answer (unfollow, read receipts, group chats...)."""
     if user_id(event) is None:
