@@ -14,7 +14,7 @@ from flask import Blueprint, Response, abort, current_app, request
 from sqlalchemy import func, text
 from sqlmodel import select
 
-from models import OutboxMessage, WebhookEvent
+from models import OncallAlert, OutboxMessage, WebhookEvent
 from models.base import as_utc, utcnow
 from models.db import session_scope
 from workers import runtime
@@ -93,7 +93,9 @@ def metrics():
 
     registry = CollectorRegistry(auto_describe=False)
     registry.register(_Collector())
-    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+    # content_type, not mimetype: Flask appends "; charset=utf-8" to a mimetype, and
+    # CONTENT_TYPE_LATEST already carries one (a repeated parameter Prometheus 3 refuses)
+    return Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
 
 
 class _Collector:
@@ -106,6 +108,8 @@ class _Collector:
             failed = session.exec(select(func.count(WebhookEvent.id)).where(WebhookEvent.failed_at.is_not(None))).one()
             sends = session.exec(select(OutboxMessage.status, OutboxMessage.sent_via, func.count(OutboxMessage.id))
                                  .group_by(OutboxMessage.status, OutboxMessage.sent_via)).all()
+            alerts = session.exec(select(OncallAlert.status, func.count(OncallAlert.id))
+                                  .group_by(OncallAlert.status)).all()
             latencies = session.exec(
                 select(WebhookEvent.received_at, OutboxMessage.sent_at)
                 .join(OutboxMessage, OutboxMessage.event_id == WebhookEvent.event_id)
@@ -116,6 +120,13 @@ class _Collector:
         family = CounterMetricFamily("tsunagu_line_sends", "LINE requests by outcome", labels=["outcome"])
         for status, via, count in sends:
             family.add_metric([f"{status}_{via}" if via else status], count)
+        yield family
+        family = GaugeMetricFamily("tsunagu_oncall_alerts",
+                                   "on-call alerts by status (failed: given up, the person on call was not told)",
+                                   labels=["status"])
+        found = dict(alerts)
+        for status in ("pending", "sent", "failed"):  # always all three, so an alert rule sees 0
+            family.add_metric([status], found.get(status, 0))
         yield family
         depth = queue_depth()
         if depth is not None:

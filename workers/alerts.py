@@ -4,8 +4,9 @@ A periodic job (every 30 s, workers/schedule.py) finds urgent after-hours intake
 day without a sent alert, and sends one per configured target: an e-mail over SMTP
 (TSUNAGU_ONCALL_EMAIL) and/or a JSON POST (TSUNAGU_ONCALL_WEBHOOK_URL). The alert carries the
 receipt number, the crisis kind and a link to the case - never the words or LINE id. Each
-attempt is recorded on the case (oncall_alert); a failed one is tried again on the next
-runs, up to MAX_ATTEMPTS. TSUNAGU_ONCALL_ENABLED=false turns it off.
+attempt is recorded on the case (oncall_alert); a failed one is tried again on the schedule
+of RETRY_AT, through the night, then marked failed (on the case, in the log as an error, and
+in /metrics). TSUNAGU_ONCALL_ENABLED=false turns it off.
 """
 from __future__ import annotations
 
@@ -32,7 +33,11 @@ from .locks import user_lock
 
 log = logging.getLogger(__name__)
 WORDING = Path(__file__).parent / "data" / "oncall.yaml"
-MAX_ATTEMPTS = 6
+# when each attempt is due, from the alert's first: soon after a blip, then further apart. A
+# mail server's restart or greylisting takes minutes, an outage may take hours, and the alert
+# matters until staff are in (six tries 30 s apart gave up after 2.5 minutes)
+RETRY_AT = [timedelta(minutes=m) for m in (0, 0.5, 1, 2, 5, 10, 20, 30, 45, 60, 90, 120, 180, 240, 360, 480, 600, 720)]
+MAX_ATTEMPTS = len(RETRY_AT)
 LOOKBACK = timedelta(days=1)  # never alert for old intakes (e.g. on first deployment)
 JST = ZoneInfo("Asia/Tokyo")
 
@@ -86,12 +91,12 @@ def _send_due(settings, now: datetime) -> int:
         for intake in intakes:
             for target in wanted:
                 if (intake.id, target) not in done:
-                    row = OncallAlert(intake_id=intake.id, target=target)
+                    row = OncallAlert(intake_id=intake.id, target=target, created_at=now)
                     session.add(row)
                     done[(intake.id, target)] = row
         session.flush()
         todo = [(a.id, a.target, next(i for i in intakes if i.id == a.intake_id))
-                for a in done.values() if a.status == "pending" and a.attempts < MAX_ATTEMPTS]
+                for a in done.values() if _due(a, now)]
     sent = 0
     for alert_id, target, intake in todo:
         subject, body, data = alert_text(intake, settings.public_url)
@@ -114,10 +119,19 @@ def _send_due(settings, now: datetime) -> int:
                 alert.last_error = error[:120]
                 if alert.attempts >= MAX_ATTEMPTS:
                     alert.status = "failed"
-                log.warning("on-call alert %s for intake %s by %s failed (attempt %d): %s",
-                            alert.id, intake.id, target, alert.attempts, alert.last_error)
+                    log.error("on-call alert %s for intake %s by %s given up after %d attempts: %s",
+                              alert.id, intake.id, target, alert.attempts, alert.last_error)
+                else:
+                    log.warning("on-call alert %s for intake %s by %s failed (attempt %d, next in %s): %s",
+                                alert.id, intake.id, target, alert.attempts,
+                                RETRY_AT[alert.attempts] - RETRY_AT[alert.attempts - 1], alert.last_error)
             session.add(alert)
     return sent
+
+
+def _due(alert: OncallAlert, now: datetime) -> bool:
+    return (alert.status == "pending" and alert.attempts < MAX_ATTEMPTS
+            and now >= as_utc(alert.created_at) + RETRY_AT[alert.attempts])
 
 
 def _send_mail(settings, subject: str, body: str) -> None:

@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 from models.base import utcnow
 from tests.console.conftest import make_intake
 from workers import runtime
-from workers.alerts import MAX_ATTEMPTS, send_oncall_alerts
+from workers.alerts import MAX_ATTEMPTS, RETRY_AT, send_oncall_alerts
 
 
 @pytest.fixture
@@ -54,16 +54,18 @@ def test_sent_retrying_and_failed_alerts_are_on_the_case(as_role, hook):
     assert oncall_cell(client, crisis) == "記録なし（通知先が設定されていないか、まだ送っていません）"
 
     answers.append(503)
-    assert send_oncall_alerts() == 0
+    first = utcnow()
+    assert send_oncall_alerts(now=first) == 0
     assert oncall_cell(client, crisis) == "当番の連絡システム：送信できず再試行中（1回失敗：HTTP 503）"
-    assert send_oncall_alerts() == 1
+    assert send_oncall_alerts(now=first + RETRY_AT[1]) == 1
     cell = oncall_cell(client, crisis)
     assert re.fullmatch(r"当番の連絡システム：送信済み（\d{4}-\d\d-\d\d \d\d:\d\d）", cell), cell
 
     lost = make_intake(received_at=night, after_hours=True, urgent=True, wants_person=True)
     answers.extend([500] * MAX_ATTEMPTS)
-    for _ in range(MAX_ATTEMPTS):
-        send_oncall_alerts()
+    first = utcnow()
+    for due in RETRY_AT:  # each try when it is due, through the night
+        send_oncall_alerts(now=first + due)
     assert oncall_cell(client, lost) == \
         f"当番の連絡システム：送れませんでした（{MAX_ATTEMPTS}回失敗：HTTP 500）。当番には届いていません。"
 
