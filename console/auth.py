@@ -19,6 +19,7 @@ from sqlmodel import select
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from bot.sanitize import clean_text
 from console import accounts, lockout, ratelimit, sessions
 from console.permissions import can
 from models import StaffUser
@@ -97,8 +98,11 @@ def authenticate(username: str, password: str) -> tuple[Staff, str] | str | None
     LOCKED while the username is locked out (existing or not); None otherwise. Audits every
     outcome, with the username typed for a refusal."""
     username = normalise_username(username)[:64]
+    # a name with control characters is no account (none can be created with one), and
+    # PostgreSQL refuses U+0000 in a query: look nothing up, it fails as an unknown name
+    typeable = clean_text(username) == username
     with session_scope() as db:
-        user = db.exec(select(StaffUser).where(StaffUser.username == username)).first()
+        user = db.exec(select(StaffUser).where(StaffUser.username == username)).first() if typeable else None
         ok = verify_password(user.password_hash if user else None, password)
         # the name of an existing account is recorded as typed; a name that is no account may be
         # a password typed into the wrong box, so only its keyed digest is (walk 2, B16)
@@ -119,8 +123,12 @@ def authenticate(username: str, password: str) -> tuple[Staff, str] | str | None
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only a path on this site: never another host (no open redirect)."""
+    """Only a path on this site: never another host (no open redirect), and never a control
+    character (a line break cannot go into a Location header, and browsers drop tabs and
+    line breaks from a URL, which can turn "/", tab, "/host" into another host)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if any(c < " " or c == "\x7f" for c in target):
         return None
     parts = urlsplit(target)
     return target if not parts.scheme and not parts.netloc else None

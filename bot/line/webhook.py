@@ -12,11 +12,11 @@ batch and the good events are processed.
 """
 from __future__ import annotations
 
-import json
 import logging
 
 from linebot.v3 import SignatureValidator
 
+from bot.sanitize import loads
 from workers import runtime
 from workers.locks import lock_key
 
@@ -71,7 +71,7 @@ class WebhookFirst:
         if not self.validator.validate(body, signature):
             return "403 Forbidden", "bad signature"
         try:
-            parsed = json.loads(body)
+            parsed = loads(body)  # too deeply nested is malformed too (a 400, not a RecursionError)
         except ValueError:
             return "400 Bad Request", "malformed webhook body"
         events = parsed.get("events") if isinstance(parsed, dict) else None
