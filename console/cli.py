@@ -177,25 +177,26 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def cmd_db(args: argparse.Namespace) -> int:
-    from console.commands.ops import db_upgrade
-    from console.settings import Settings
+    from console.commands.ops import db_upgrade, settings_or_report
 
     _logging()
-    return db_upgrade(Settings.from_env())
+    settings = settings_or_report()
+    return 1 if settings is None else db_upgrade(settings)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     from console.commands.ops import check
-    from console.settings import Settings
 
-    return check(Settings.from_env())
+    return check()  # reads the environment itself: an unreadable variable is an NG line
 
 
 def cmd_line_setup(args: argparse.Namespace) -> int:
     from bot.line.setup import LineSetup, SetupError
-    from console.settings import Settings
+    from console.commands.ops import settings_or_report
 
-    settings = Settings.from_env()
+    settings = settings_or_report()
+    if settings is None:
+        return 1
     if not settings.line_enabled:
         print("set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN first", file=sys.stderr)
         return 2

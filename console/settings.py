@@ -1,46 +1,118 @@
-"""Settings from the environment, parsed strictly (junk is an error, not a silent default)."""
+"""Settings from the environment, parsed strictly (junk is an error, not a silent default).
+
+Every value that cannot be read is reported with its variable's name and the form it must
+take, all at once: `Settings.from_env` raises one SettingsError listing them (so `tsunagu
+serve` and `tsunagu worker` refuse to start and say why), and `Settings.load` returns them
+beside settings that keep the defaults (so `tsunagu check` prints one NG line each).
+"""
 from __future__ import annotations
 
+import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 DEFAULT_LINE_API = "https://api.line.me"
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
+T = TypeVar("T")
 
 
-def parse_bool(name: str, raw: str | None, default: bool = False) -> bool:
-    if raw is None or raw == "":
-        return default
+class SettingsError(ValueError):
+    """One or more settings could not be read; `problems` holds (variable, what to write)."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        self.problems = list(problems)
+        super().__init__("設定値を読めません（settings could not be read）:\n"
+                         + "\n".join(f"  {name}: {detail}" for name, detail in self.problems))
+
+
+def _bool(raw: str) -> bool:
     lowered = raw.strip().lower()
-    if lowered in ("1", "true", "yes", "on"):
+    if lowered in TRUE_WORDS:
         return True
-    if lowered in ("0", "false", "no", "off"):
+    if lowered in FALSE_WORDS:
         return False
-    raise ValueError(f"{name} must be true/false, got {raw!r}")
+    raise ValueError(f"true か false で指定してください（1/0、yes/no、on/off も可）。値: {raw!r}")
 
 
-def parse_hours(name: str, raw: str | None, default: float) -> float:
-    if raw is None or raw == "":
-        return default
+def _seconds(raw: str) -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise ValueError(f"{name} must be a number of hours, got {raw!r}") from None
-    if not 0 < value < 24 * 365:
-        raise ValueError(f"{name} must be more than 0 and less than a year, got {raw!r}")
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"秒数（0 より大きい数、例: 300）で指定してください。値: {raw!r}")
     return value
 
 
-def parse_intervals(name: str, value: str | None) -> tuple[float, ...] | None:
-    """"2,10,30" -> (2.0, 10.0, 30.0); junk is an error, not a default."""
-    if value is None:
-        return None
+def _hours(raw: str) -> float:
     try:
-        intervals = tuple(float(part) for part in value.split(","))
+        value = float(raw)
     except ValueError:
-        raise ValueError(f"{name} must be seconds separated by commas, e.g. 2,10,30") from None
-    if any(i < 0 for i in intervals):
-        raise ValueError(f"{name}: intervals cannot be negative")
+        value = math.nan
+    if not 0 < value < 24 * 365:  # also refuses nan
+        raise ValueError(f"時間数（0 より大きく 1 年未満、例: 72）で指定してください。値: {raw!r}")
+    return value
+
+
+def _intervals(raw: str) -> tuple[float, ...]:
+    """"2,10,30" -> (2.0, 10.0, 30.0)."""
+    try:
+        intervals = tuple(float(part) for part in raw.split(","))
+    except ValueError:
+        intervals = (math.nan,)
+    if not all(math.isfinite(i) and i >= 0 for i in intervals):
+        raise ValueError(f"0 以上の秒数をカンマで区切って指定してください（例: 2,10,30,120,600）。値: {raw!r}")
     return intervals
+
+
+def _no_whitespace(raw: str) -> str:
+    if raw != raw.strip() or any(c.isspace() for c in raw):
+        # never the value: it is a credential
+        raise ValueError("値に空白か改行が入っています（コピーしたときの末尾の改行など）。取り除いてください")
+    return raw
+
+
+def _trusted_proxies(raw: str) -> int:
+    # the very parse `tsunagu serve` does
+    from console.hardening import trusted_proxies
+
+    try:
+        return trusted_proxies({"TSUNAGU_TRUSTED_PROXIES": raw})
+    except ValueError:
+        raise ValueError(f"信頼するリバースプロキシの数を 0 以上の整数で指定してください（例: 1）。値: {raw!r}") from None
+
+
+def _retention_years(raw: str) -> int:
+    # the very parse the retention sweep does
+    from workers.retention import retention_years
+
+    try:
+        return retention_years({"TSUNAGU_RETENTION_YEARS": raw})
+    except ValueError:
+        raise ValueError(f"1 以上の整数（年数、例: 5）で指定してください。値: {raw!r}") from None
+
+
+# kept for callers of the earlier helpers: the same rules, raising with the variable's name
+def parse_bool(name: str, raw: str | None, default: bool = False) -> bool:
+    return default if not raw else _named(name, _bool, raw)
+
+
+def parse_hours(name: str, raw: str | None, default: float) -> float:
+    return default if not raw else _named(name, _hours, raw)
+
+
+def parse_intervals(name: str, value: str | None) -> tuple[float, ...] | None:
+    return None if value is None else _named(name, _intervals, value)
+
+
+def _named(name: str, parse: Callable[[str], T], raw: str) -> T:
+    try:
+        return parse(raw)
+    except ValueError as exc:
+        raise SettingsError([(name, str(exc))]) from None
 
 
 @dataclass(frozen=True)
@@ -85,23 +157,44 @@ class Settings:
         return bool(self.line_channel_secret and self.line_channel_access_token)
 
     @classmethod
-    def from_env(cls, env: os._Environ | dict | None = None) -> "Settings":
+    def from_env(cls, env: os._Environ | dict | None = None) -> Settings:
+        """The settings, or SettingsError naming every variable that could not be read."""
+        settings, problems = cls.load(env)
+        if problems:
+            raise SettingsError(problems)
+        return settings
+
+    @classmethod
+    def load(cls, env: os._Environ | dict | None = None) -> tuple[Settings, list[tuple[str, str]]]:
+        """The settings and the problems found, (variable, what to write) each; a variable
+        that could not be read keeps its default here (for `tsunagu check`)."""
         env = os.environ if env is None else env
+        problems: list[tuple[str, str]] = []
 
         def get(name: str) -> str | None:
             value = env.get(name)
             return value if value else None
 
-        return cls(
+        def parsed(name: str, parse: Callable[[str], T], default=None):
+            raw = get(name)
+            if raw is None:
+                return default
+            try:
+                return parse(raw)
+            except ValueError as exc:
+                problems.append((name, str(exc)))
+                return default
+
+        settings = cls(
             database_url=get("DATABASE_URL"),
             redis_url=get("REDIS_URL"),
             secret_key=get("SECRET_KEY"),
-            line_channel_secret=get("LINE_CHANNEL_SECRET"),
-            line_channel_access_token=get("LINE_CHANNEL_ACCESS_TOKEN"),
+            line_channel_secret=parsed("LINE_CHANNEL_SECRET", _no_whitespace),
+            line_channel_access_token=parsed("LINE_CHANNEL_ACCESS_TOKEN", _no_whitespace),
             line_api_base_url=(get("LINE_API_BASE_URL") or DEFAULT_LINE_API).rstrip("/"),
             coordinator_label=get("TSUNAGU_COORDINATOR_LABEL") or "相談支援包括化推進員",
             demo_password=get("TSUNAGU_DEMO_PASSWORD"),
-            secure_cookies=parse_bool("TSUNAGU_SECURE_COOKIES", get("TSUNAGU_SECURE_COOKIES")),
+            secure_cookies=parsed("TSUNAGU_SECURE_COOKIES", _bool, False),
             office_phone=get("TSUNAGU_OFFICE_PHONE"),
             operator_name=get("TSUNAGU_OPERATOR_NAME") or "",
             elder_abuse_phone=get("TSUNAGU_ELDER_ABUSE_PHONE"),
@@ -110,9 +203,14 @@ class Settings:
             smtp_url=get("TSUNAGU_SMTP_URL"),
             mail_from=get("TSUNAGU_MAIL_FROM") or "tsunagu@localhost",
             public_url=(get("TSUNAGU_PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),
-            oncall_enabled=parse_bool("TSUNAGU_ONCALL_ENABLED", get("TSUNAGU_ONCALL_ENABLED"), default=True),
-            metrics_token=get("TSUNAGU_METRICS_TOKEN"),
-            health_max_event_age=float(get("TSUNAGU_HEALTH_MAX_EVENT_AGE")) if get("TSUNAGU_HEALTH_MAX_EVENT_AGE") else None,
-            job_retry_intervals=parse_intervals("TSUNAGU_JOB_RETRY_INTERVALS", get("TSUNAGU_JOB_RETRY_INTERVALS")),
-            claim_timeout_hours=parse_hours("TSUNAGU_CLAIM_TIMEOUT_HOURS", get("TSUNAGU_CLAIM_TIMEOUT_HOURS"), 72.0),
+            oncall_enabled=parsed("TSUNAGU_ONCALL_ENABLED", _bool, True),
+            metrics_token=parsed("TSUNAGU_METRICS_TOKEN", _no_whitespace),
+            health_max_event_age=parsed("TSUNAGU_HEALTH_MAX_EVENT_AGE", _seconds),
+            job_retry_intervals=parsed("TSUNAGU_JOB_RETRY_INTERVALS", _intervals),
+            claim_timeout_hours=parsed("TSUNAGU_CLAIM_TIMEOUT_HOURS", _hours, 72.0),
         )
+        # read where they are used (console/hardening.py, workers/retention.py), by the same
+        # functions: checked here too, so a bad value stops the start and `tsunagu check` names it
+        parsed("TSUNAGU_TRUSTED_PROXIES", _trusted_proxies)
+        parsed("TSUNAGU_RETENTION_YEARS", _retention_years)
+        return settings, problems
