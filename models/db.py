@@ -6,8 +6,10 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from psycopg.types.json import Json
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
 from . import limits  # noqa: F401  (registers the flush listener that makes every write fit)
@@ -92,24 +94,28 @@ def session_scope():
             raise
 
 
-def on_driver(session, sql: str, params=None, many: bool = False):
-    """Run `sql` (the driver's own placeholders: %(name)s for psycopg) on the DB driver's
-    cursor of the session's own connection, in its transaction, and return the rows it
-    returned (a list; empty when none). For the few statements of the hot path: SQLAlchemy's
-    statement handling cost several times the statement itself (about 230 Python calls each,
-    counted with benchmarks/profile_worker.py). Driver errors come out as SQLAlchemy's, as from
-    session.execute (OperationalError for a lost server, with the connection invalidated, so
-    the callers' handling is the same), and hide the parameters as the engine does."""
-    from sqlalchemy.exc import DBAPIError
+def on_driver(session, sql: str, params: dict | list[dict] | None = None) -> list:
+    """Run `sql` (psycopg's placeholders: %(name)s) on the driver's cursor of the session's own
+    PostgreSQL connection, in its transaction, once for `params` (a dict) or once per row (a
+    list of dicts), and return the rows it returned (a list; empty when none). Values that are
+    dicts or lists go as JSON, as the tables' JSON columns take them. For the few statements of
+    the hot path: SQLAlchemy's statement handling cost several times the statement itself
+    (about 230 Python calls each, counted with benchmarks/profile_worker.py). Driver errors
+    come out as SQLAlchemy's, as from session.execute (OperationalError for a lost server, with
+    the connection invalidated, so the callers' handling is the same), and hide the parameters
+    as the engine does."""
+
+    def adapted(row: dict) -> dict:
+        return {k: Json(v) if isinstance(v, (dict, list)) else v for k, v in row.items()}
 
     connection = session.connection()
     dbapi = connection.dialect.loaded_dbapi
     try:
         with connection.connection.driver_connection.cursor() as cursor:
-            if many:
-                cursor.executemany(sql, params)
+            if isinstance(params, list):
+                cursor.executemany(sql, [adapted(row) for row in params])
             else:
-                cursor.execute(sql, params)
+                cursor.execute(sql, adapted(params) if params else params)
             return cursor.fetchall() if cursor.description is not None else []
     except dbapi.Error as exc:
         lost = connection.dialect.is_disconnect(exc, connection.connection, None)

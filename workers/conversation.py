@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from psycopg.types.json import Json
 from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
@@ -54,9 +53,8 @@ def write_adopted(session: Session, conv: Conversation) -> None:
     come from PostgreSQL's claim statement (workers.events), so this runs on its driver."""
     if conv.id is None:
         return  # a new one: the session inserts it
-    values = fitted_values(Conversation, {"id": conv.id, "state": conv.state, "open_intake_id": conv.open_intake_id,
-                                          "updated_at": conv.updated_at})
-    on_driver(session, _UPDATE_ADOPTED, {**values, "state": Json(values["state"])})
+    on_driver(session, _UPDATE_ADOPTED, fitted_values(Conversation, {
+        "id": conv.id, "state": conv.state, "open_intake_id": conv.open_intake_id, "updated_at": conv.updated_at}))
 
 
 _UPDATE_ADOPTED = ("UPDATE conversation SET state = %(state)s, open_intake_id = %(open_intake_id)s, "
@@ -74,13 +72,14 @@ def never_heard_from(conv: Conversation) -> bool:
 
 def handle_input(
     session: Session, channel: str, user_key: str, inp: Input, now: datetime, coordinator: str,
-    conv: Conversation | None = None, written_by_caller: bool = False,
+    conv: Conversation | None = None,
 ) -> list[Message]:
-    """`conv`: the caller's load_conversation (locked), if it already has it; with
-    `written_by_caller`, an adopt_conversation the caller writes (write_adopted)."""
+    """`conv`: the caller's load_conversation (locked) or adopt_conversation, if it already has
+    it. A loaded or new conversation is in the session, which writes its new state; an adopted
+    one is outside it, and the caller writes it (write_adopted)."""
     conv = conv if conv is not None else load_conversation(session, channel, user_key)
     state = _readable_state(conv, channel)
-    with session.no_autoflush:  # a new conversation is written once, with its state, below
+    with session.no_autoflush:  # a new conversation is written once, with its state, at the step's flush
         followup = latest_open_intake(session, channel, user_key) if not state.in_progress else None
     ctx = Context(now=now, coordinator_label=coordinator, followup=followup.receipt_no if followup else None,
                   **_counter())
@@ -113,8 +112,6 @@ def handle_input(
         add_to_intake(session, followup, now, **to_followup)
     conv.state = result.state.to_dict()
     conv.updated_at = now
-    if not (written_by_caller and conv.id is not None):
-        session.add(conv)
     return [_with_receipt(m, receipt_no) for m in result.messages]
 
 

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlmodel import select
 
+from bot.line.inputs import NO_USER
 from bot.line.sender import SendResult
 from models import OutboxMessage, WebhookEvent
 from models.base import as_utc, utcnow
@@ -71,7 +72,6 @@ class ReplyMarks:
 
 
 reply_marks = ReplyMarks()
-GROUP = "-"  # the user_key of events from group chats (bot.line.events_in): answered by reply only
 
 
 class DeliveryDeferred(Exception):
@@ -134,7 +134,7 @@ def send_one(row: OutboxMessage, sender, token_received_at: datetime | None = No
             result = SendResult("sent")
             row.sent_via = "reply"
             log.info("%s: reply already delivered by an interrupted attempt", _named(row))
-    if row.user_key == GROUP and (result is None or result.outcome in ("reply_token_invalid", "retry_later")):
+    if row.user_key == NO_USER and (result is None or result.outcome in ("reply_token_invalid", "retry_later")):
         result = SendResult("failed", result and result.status, "group chat: reply only")  # no one to push to
     if result is None or result.outcome in ("reply_token_invalid", "retry_later"):
         result = sender.push(row.user_key, row.messages, row.retry_key, silent=row.silent)

@@ -12,7 +12,6 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import LockError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy import bindparam, false, literal, update
-from psycopg.types.json import Json
 from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
@@ -21,7 +20,7 @@ from bot.line.inputs import group_text, to_input
 from bot.line.render import render_batches
 from dialogs.crisis_reply import group_crisis_message
 from dialogs.understanding import classify
-from models import Conversation, OutboxMessage, WebhookEvent
+from models import OutboxMessage, WebhookEvent
 from models.base import as_utc, utcnow
 from models.limits import fitted_values
 from models.db import on_driver, session_scope
@@ -159,8 +158,7 @@ def _process_next(event_row_id: int, coordinator: str, sender, turn: _Turn) -> _
                     else load_conversation(session, "line", user_key))
             inp = _with_profile_language(conv, user_key, inp, sender)
             now = as_utc(claim.occurred_at)
-            messages = handle_input(session, "line", user_key, inp, now, coordinator, conv=conv,
-                                    written_by_caller=adopted)
+            messages = handle_input(session, "line", user_key, inp, now, coordinator, conv=conv)
             if adopted:
                 write_adopted(session, conv)
         rows = [Outgoing(
@@ -211,11 +209,7 @@ def _write_outbox(session, rows: list[Outgoing]) -> None:
     if session.get_bind().dialect.name != "postgresql":
         session.connection().execute(_INSERT_OUTBOX, values)
         return
-    values = [{k: Json(v) if isinstance(v, (dict, list)) else v for k, v in row.items()} for row in values]
-    if len(values) == 1:
-        on_driver(session, _INSERT_OUTBOX_SQL, values[0])
-    else:
-        on_driver(session, _INSERT_OUTBOX_SQL, values, many=True)
+    on_driver(session, _INSERT_OUTBOX_SQL, values[0] if len(values) == 1 else values)
 
 
 _OUTBOX_COLUMNS = [c.name for c in OutboxMessage.__table__.columns if c.name != "id"]
@@ -260,9 +254,6 @@ def _claim_next(session, event_row_id: int, with_unsent: bool) -> _Claim | None:
 _events, _outbox = WebhookEvent.__table__, OutboxMessage.__table__
 _CLAIMED = (_events.c.id, _events.c.event_id, _events.c.payload, _events.c.reply_token, _events.c.occurred_at,
             _events.c.received_at)
-_conversations = Conversation.__table__
-_CONVERSATION = (_conversations.c.id, _conversations.c.state, _conversations.c.open_intake_id,
-                 _conversations.c.updated_at)
 _CLAIM = (
     update(_events)
     .where(_events.c.id == bindparam("row_id"), _events.c.processed_at.is_(None), _events.c.failed_at.is_(None))

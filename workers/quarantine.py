@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 from sqlmodel import select
 
+from bot.line.inputs import NO_USER
 from bot.line.render import render_batches
 from dialogs.messages import Message
 from models import Conversation, OutboxMessage, WebhookEvent
@@ -67,7 +68,7 @@ def _quarantine(row_id: int, error: str, phone: str | None, answer: bool) -> Non
         event.failed_at, event.error = utcnow(), error[:64]
         session.add(event)
         log.warning("event %s set aside after %d attempts (%s)", event.event_id, event.attempts, event.error)
-        if not answer or event.user_key == "-":
+        if not answer or event.user_key == NO_USER:
             return
         lang = _language(session, event)
         for seq, batch in enumerate(render_batches(answer_for(event.payload, lang, phone))):

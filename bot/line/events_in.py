@@ -16,7 +16,7 @@ from models import WebhookEvent
 from models.base import utcnow
 from models.db import get_engine
 
-from .inputs import group_text, user_id
+from .inputs import NO_USER, group_text, user_id
 
 MAX_ID = 64  # webhook_event.event_id, user_key and reply_token columns
 EARLIEST = datetime(2011, 6, 1, tzinfo=timezone.utc)  # before LINE existed
@@ -48,7 +48,7 @@ def prepare(event) -> dict:
     # crisis): stored as done, so it never counts as waiting (GET /healthz's oldest event)
     done = now if key is None and not problem and (token is None or group_text(event) is None) else None
     return {
-        "event_id": event_id, "channel": "line", "user_key": key or "-", "payload": event,
+        "event_id": event_id, "channel": "line", "user_key": key or NO_USER, "payload": event,
         "reply_token": token, "occurred_at": occurred, "received_at": now, "processed_at": done,
         "attempts": 0, "failed_at": now if problem else None, "error": problem,
     }
@@ -81,7 +81,7 @@ def _content_problem(event: dict) -> str | None:
 
 def store(rows: list[dict]) -> dict[str, int]:
     """Insert the rows, skipping event ids already stored (redeliveries); one transaction.
-    Returns {LINE user id: row id of one new, processable event of theirs} ("-" for group
+    Returns {LINE user id: row id of one new, processable event of theirs} (NO_USER for group
     messages, looked at for a crisis).
 
     A webhook that fits one statement (nearly always: LINE sends a few events at most) runs in
@@ -94,7 +94,7 @@ def store(rows: list[dict]) -> dict[str, int]:
     engine = get_engine()
     write = _store_postgresql if engine.dialect.name == "postgresql" else _store_sqlite
     for row_id, key, failed_at, processed_at in write(engine, rows):
-        if failed_at is None and processed_at is None:  # "-": group messages, one job for them all
+        if failed_at is None and processed_at is None:  # NO_USER: group messages, one job for them all
             users.setdefault(key, row_id)
     return users
 

@@ -6,6 +6,9 @@ from dialogs.messages import Input, InputKind
 UNSUPPORTED_MESSAGES = {"sticker", "image", "video", "audio", "file", "location"}
 
 
+NO_USER = "-"  # the user_key stored for an event of no one-to-one user (a group chat, a bad event)
+
+
 def user_id(event: dict) -> str | None:
     source = event.get("source")  # any JSON at all in a hostile body: check before reading
     return source.get("userId") if isinstance(source, dict) and source.get("type") == "user" else None
