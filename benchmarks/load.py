@@ -20,6 +20,7 @@ The database is not emptied: every run uses fresh user and event ids.
 from __future__ import annotations
 
 import argparse
+import json
 import asyncio
 import os
 import secrets
@@ -29,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import timezone
 from pathlib import Path
 
 import aiohttp
@@ -109,6 +111,8 @@ async def closed_loop(session, url: str, deliveries: Deliveries, residents: int,
     latencies: list[float] = []
     late, errors = 0, 0
     tokens: list[str] = []
+    started_at = time.time()
+    samples: list[tuple[int, float, float]] = []  # (message index, sent after the start, latency)
 
     async def resident(n: int) -> None:
         nonlocal late, errors
@@ -126,6 +130,7 @@ async def closed_loop(session, url: str, deliveries: Deliveries, residents: int,
                 late += 1
             if at is not None:
                 latencies.append(at - sent)
+                samples.append((m, sent - started_at, at - sent))
 
     started = time.perf_counter()
     await asyncio.gather(*(resident(n) for n in range(residents)))
@@ -133,7 +138,7 @@ async def closed_loop(session, url: str, deliveries: Deliveries, residents: int,
     lost = await _drain(deliveries, tokens, drain)
     return {"sent": len(tokens), "p50": percentile(latencies, .5), "p95": percentile(latencies, .95),
             "p99": percentile(latencies, .99), "late": late, "errors": errors, "lost": lost,
-            "elapsed": elapsed}
+            "elapsed": elapsed, "samples": samples}
 
 
 async def open_loop(session, url: str, deliveries: Deliveries, connections: int, seconds: float,
@@ -283,12 +288,30 @@ async def wait_up(session, url: str, timeout: float = 60) -> None:
         await asyncio.sleep(0.2)
 
 
+async def wait_workers(redis, count: int, since: float, timeout: float = 60) -> None:
+    """Until `count` workers started after `since` (a Unix time) are registered with RQ."""
+    from rq import Worker
+
+    deadline = time.monotonic() + timeout
+    def born(worker) -> float:
+        at = worker.birth_date
+        return 0.0 if at is None else (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).timestamp()
+
+    while sum(1 for w in Worker.all(connection=redis) if born(w) >= since) < count:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{count} workers did not start")
+        await asyncio.sleep(0.2)
+
+
 async def measure(name: str, base: str, deliveries, args, sessions: dict[str, list[int]]) -> dict:
     # a new connection per webhook, as LINE delivers them; keep-alive for the open loop (like wrk)
     connector = aiohttp.TCPConnector(limit=0, force_close=True)
     before, services, mine = cpu_by_session(), cpu_of_services(), time.process_time()
     async with aiohttp.ClientSession(connector=connector) as session:
         closed = await closed_loop(session, f"{base}/callback", deliveries, args.residents, args.messages, args.drain)
+    if args.samples:
+        Path(args.samples).mkdir(parents=True, exist_ok=True)
+        (Path(args.samples) / f"{name.replace(' ', '_')}.json").write_text(json.dumps(closed["samples"]))
     after, services_after, mine_after = cpu_by_session(), cpu_of_services(), time.process_time()
     per = 1000 / max(1, closed["sent"])
     closed["cpu_ms"] = {part: sum(after.get(sid, 0) - before.get(sid, 0) for sid in sids) * per
@@ -403,6 +426,7 @@ async def main_async(args) -> None:
         redis.delete("tsunagu:line-events")
         _warn_if_left_over(env["DATABASE_URL"])
     procs: list[subprocess.Popen] = []
+    started_at = time.time()
     try:
         procs.append(start([py, "-m", "tests.fakeline.server", "--port", str(FAKE_PORT), "--any-reply-token",
                             "--access-token", TOKEN], env, logs / "fakeline.log"))
@@ -428,7 +452,8 @@ async def main_async(args) -> None:
             for url in (f"{fake_url}/_fake/deliveries", f"http://127.0.0.1:{ECHO_PORT}/",
                         f"http://127.0.0.1:{PRODUCT_PORT}/healthz"):
                 await wait_up(session, url)
-            await asyncio.sleep(3 if redis_url else 0)  # workers load the dictionary
+            if redis_url:  # each worker registers with RQ once warmed up (dictionary, caches, connections)
+                await wait_workers(redis, args.workers, since=started_at)
             deliveries = Deliveries(session, fake_url)
             poller = asyncio.create_task(deliveries.run())
             results = []
@@ -480,6 +505,8 @@ def main() -> None:
     parser.add_argument("--client", choices=["wrk", "aiohttp"], default="wrk" if shutil.which("wrk") else "aiohttp",
                         help="open-loop client (default wrk when installed: apt-get install wrk)")
     parser.add_argument("--skip-echo", action="store_true")
+    parser.add_argument("--samples", metavar="DIR",
+                        help="write each closed loop's (message, sent at, latency) triples to DIR/<name>.json")
     parser.add_argument("--closed-only", action="store_true")
     parser.add_argument("--profile", action="store_true",
                         help="run serve and workers under py-spy (raw stacks in the log folder)")

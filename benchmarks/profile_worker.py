@@ -228,9 +228,18 @@ def run(args, tmp: str) -> None:
     counts.hook_gc()
     sender = runtime.current().line_sender_factory()
     counts.hook_line(sender)
+    from dialogs.texts import preload
     from dialogs.understanding import warm_up
 
-    warm_up()
+    warm_up()  # what `tsunagu worker` does before its first event
+    preload()
+    try:
+        from workers.warmup import warm_worker
+    except ImportError:  # an older commit
+        pass
+    else:
+        with app.app_context():
+            warm_worker()
     _wait_fake()
 
     client = app.test_client()

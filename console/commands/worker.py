@@ -50,6 +50,7 @@ def run_worker(app, burst: bool = False, start_periodic=None, threads: int = 4) 
     from dialogs.understanding import warm_up
     from workers import runtime
     from workers.events import sweep_inbox
+    from workers.warmup import warm_worker
 
     from dialogs.texts import preload
 
@@ -57,6 +58,7 @@ def run_worker(app, burst: bool = False, start_periodic=None, threads: int = 4) 
     warm_up()
     preload()
     with app.app_context():
+        warm_worker(connections=max(1, threads))
         # events stored while no worker (or no Redis) was running, or whose worker died: a second
         # job for an event already queued is harmless (per-user lock, done work is skipped)
         sweep_inbox(older_than=timedelta(0))
