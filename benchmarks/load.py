@@ -440,7 +440,7 @@ async def main_async(args) -> None:
         def spy(name: str, command: list[str]) -> list[str]:
             if not args.profile:
                 return command
-            return ["py-spy", "record", "--subprocesses", "--format", "raw", "-r", "200",
+            return ["py-spy", "record", "--subprocesses", "--format", "raw", "-r", "200", *os.environ.get("SPY_FLAGS", "").split(),
                     "-o", str(logs / f"{name}.stacks"), "--", *command]
 
         procs.append(start(spy("serve", serve), env, logs / "serve.log"))

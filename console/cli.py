@@ -7,7 +7,6 @@ import logging
 import os
 import secrets
 import sys
-import threading
 
 
 def _logging() -> None:
@@ -83,7 +82,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         password = _demo_password_line(from_env, password, created)
     _print_urls(app, args.host, args.port, logins, password)
     _start_periodic()
-    _warm_up_in_background()
+    _warm_up_in_background(app)
     if seed_demo_staff is not None:
         _seed_demo_cases(app.config["TSUNAGU"].coordinator_label)
     from console.commands.serve import serve_single
@@ -102,18 +101,13 @@ def _demo_password_line(from_env: str | None, generated: str, created: list[str]
     return generated + ("" if len(created) == 4 else f"（新しく作った {', '.join(created)} のみ）")
 
 
-def _warm_up_in_background() -> None:
-    """The in-process jobs' first reply should not wait for the Sudachi dictionary (~1.7 s)
-    and the wording files: load them now, beside the server starting."""
+def _warm_up_in_background(app) -> None:
+    """The in-process jobs' first reply should not wait for the Sudachi dictionary (~1.7 s),
+    the wording files or the first connections: ready them now, beside the server starting."""
+    from workers import runtime
+    from workers.warmup import warm_in_process
 
-    def warm():
-        from dialogs.texts import preload
-        from dialogs.understanding import warm_up
-
-        warm_up()
-        preload()
-
-    threading.Thread(target=warm, name="warm-up", daemon=True).start()
+    warm_in_process(app, runtime.current().jobs)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -124,7 +118,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _print_urls(app, args.host, args.port, [], None)
     if not app.config["TSUNAGU"].redis_url:
         _start_periodic()  # with Redis, `tsunagu worker` runs them
-        _warm_up_in_background()
+        _warm_up_in_background(app)
     serve(app, args.host, args.port, workers=args.workers, threads=args.threads)
     return 0
 

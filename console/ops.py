@@ -67,10 +67,12 @@ def oldest_unprocessed_age(now: datetime | None = None) -> float | None:
 def healthz():
     db_ok = database_ok()
     redis = redis_state()
+    warming = getattr(runtime.current().jobs, "warming", False)  # the embedded default's jobs
     body = {
-        "ok": db_ok and redis != "error",
+        "ok": db_ok and redis != "error" and not warming,
         "database": "ok" if db_ok else "error",
         "redis": redis,
+        "jobs": "warming" if warming else "ready",
         "queue_depth": queue_depth() if redis != "error" else None,
         "oldest_unprocessed_event_age_s": oldest_unprocessed_age() if db_ok else None,
     }

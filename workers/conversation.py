@@ -38,27 +38,30 @@ def _new_conversation(session: Session, channel: str, user_key: str) -> Conversa
 
 def adopt_conversation(session: Session, channel: str, user_key: str, conv_id: int | None, state: dict | None,
                        open_intake_id: int | None, updated_at: datetime | None) -> Conversation:
-    """The conversation row the caller's own statement read and locked, as a Conversation
-    outside the session: the caller writes what the step changed with `write_adopted` (one
-    UPDATE, where the ORM's unit of work cost more than the statement). A resident with
-    no row yet gets a new one, in the session (INSERT when the step's writes are flushed)."""
+    """The conversation row the caller's own statement read and locked (or found missing), as a
+    Conversation outside the session: the caller writes what the step changed with
+    `write_adopted` (one UPDATE, or one INSERT for a resident with no row yet, where the ORM's
+    unit of work cost more than the statement)."""
     if conv_id is None:
-        return _new_conversation(session, channel, user_key)
+        return Conversation(channel=channel, user_key=user_key, state={})
     return Conversation(id=conv_id, channel=channel, user_key=user_key, state=state,
                         open_intake_id=open_intake_id, updated_at=updated_at)
 
 
 def write_adopted(session: Session, conv: Conversation) -> None:
     """Write an adopted conversation's new state, made to fit as the flush would. Adopted rows
-    come from PostgreSQL's claim statement (workers.events), so this runs on its driver."""
-    if conv.id is None:
-        return  # a new one: the session inserts it
-    on_driver(session, _UPDATE_ADOPTED, fitted_values(Conversation, {
-        "id": conv.id, "state": conv.state, "open_intake_id": conv.open_intake_id, "updated_at": conv.updated_at}))
+    come from PostgreSQL's claim statement (workers.events), so this runs on its driver. A
+    second writer of a new resident's row meets the unique key, and its event is tried again."""
+    values = fitted_values(Conversation, {
+        "id": conv.id, "channel": conv.channel, "user_key": conv.user_key, "state": conv.state,
+        "open_intake_id": conv.open_intake_id, "updated_at": conv.updated_at})
+    on_driver(session, _INSERT_ADOPTED if conv.id is None else _UPDATE_ADOPTED, values)
 
 
 _UPDATE_ADOPTED = ("UPDATE conversation SET state = %(state)s, open_intake_id = %(open_intake_id)s, "
                    "updated_at = %(updated_at)s WHERE id = %(id)s")
+_INSERT_ADOPTED = ("INSERT INTO conversation (channel, user_key, state, open_intake_id, updated_at) "
+                   "VALUES (%(channel)s, %(user_key)s, %(state)s, %(open_intake_id)s, %(updated_at)s)")
 
 _FIND = select(Conversation).where(Conversation.channel == bindparam("channel"),
                                    Conversation.user_key == bindparam("user_key"))
@@ -79,8 +82,10 @@ def handle_input(
     one is outside it, and the caller writes it (write_adopted)."""
     conv = conv if conv is not None else load_conversation(session, channel, user_key)
     state = _readable_state(conv, channel)
-    with session.no_autoflush:  # a new conversation is written once, with its state, at the step's flush
-        followup = latest_open_intake(session, channel, user_key) if not state.in_progress else None
+    followup = None
+    if conv.id is not None and not state.in_progress:  # intakes come from a conversation: a new one has none
+        with session.no_autoflush:
+            followup = latest_open_intake(session, channel, user_key)
     ctx = Context(now=now, coordinator_label=coordinator, followup=followup.receipt_no if followup else None,
                   **_counter())
     result = step(state, inp, ctx)

@@ -37,7 +37,8 @@ class InProcessJobs:
         self._queue: queue.Queue = queue.Queue()
         self._intervals = RETRY_INTERVALS if retry_intervals is None else retry_intervals
         self._threads: list[threading.Thread] = []
-        self._size = threads
+        self.size = threads
+        self.warming = False  # workers.warmup.warm_in_process is readying this process
         self._lock = threading.Lock()
 
     def enqueue(self, func: Callable, *args) -> None:
@@ -53,7 +54,7 @@ class InProcessJobs:
     def _ensure_thread(self) -> None:
         with self._lock:
             self._threads = [t for t in self._threads if t.is_alive()]
-            while len(self._threads) < self._size:
+            while len(self._threads) < self.size:
                 thread = threading.Thread(target=self._run, name=f"tsunagu-jobs-{len(self._threads)}", daemon=True)
                 thread.start()
                 self._threads.append(thread)

@@ -10,6 +10,7 @@ and Redis connections each event loop uses. Nothing is written and nothing is se
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import datetime, timezone
 
 from sqlalchemy import text
@@ -32,6 +33,31 @@ def warm_worker(connections: int = 4) -> None:
         _connections(connections)
     except Exception as exc:  # noqa: BLE001 - database or Redis away: the event loops wait for them
         log.warning("warm-up: connections not opened (%s)", type(exc).__name__)
+
+
+def warm_in_process(app, jobs) -> threading.Thread:
+    """The embedded default's jobs run in the web process: warm it up beside the server
+    starting, with the classifier's dictionary (~1.7 s) first. Until it is done, /healthz says
+    "jobs": "warming" with a 503, so a load balancer (or a benchmark) waits for it."""
+    from dialogs.texts import preload
+    from dialogs.understanding import warm_up
+
+    jobs.warming = True
+
+    def warm() -> None:
+        try:
+            warm_up()
+            preload()
+            with app.app_context():
+                warm_worker(connections=getattr(jobs, "size", 4))
+        except Exception as exc:  # noqa: BLE001 - the first events then load it themselves
+            log.warning("warm-up: stopped early (%s)", type(exc).__name__)
+        finally:
+            jobs.warming = False
+
+    thread = threading.Thread(target=warm, name="warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def _dialogs() -> None:
