@@ -22,6 +22,20 @@ def test_healthy_service_reports_its_parts(client, backend):
     assert body["queue_depth"] == 0 and body["oldest_unprocessed_event_age_s"] is None
 
 
+def test_the_embedded_default_is_not_ready_until_its_jobs_have_warmed_up(app, client, backend):
+    if backend[1]:
+        return  # with Redis the jobs run in `tsunagu worker`, which warms up before taking any
+    from workers.warmup import warm_in_process
+
+    jobs = runtime.current().jobs
+    jobs.warming = True  # as warm_in_process sets it while it runs
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.get_json()["jobs"] == "warming"
+    warm_in_process(app, jobs).join(timeout=60)
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.get_json()["jobs"] == "ready"
+
+
 def test_an_event_waiting_for_a_worker_shows_its_age_and_the_queue(app, client, resident, backend):
     if not backend[1]:
         return  # in-process jobs start at once; the waiting state exists with Redis workers
