@@ -81,8 +81,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         logins = seed_demo_staff(password)
         password = _demo_password_line(from_env, password, created)
     _print_urls(app, args.host, args.port, logins, password)
-    _start_periodic()
-    _warm_up_in_background(app)
+    from console.commands.serve import start_in_process_work
+
+    start_in_process_work(app)
     if seed_demo_staff is not None:
         _seed_demo_cases(app.config["TSUNAGU"].coordinator_label)
     from console.commands.serve import serve_single
@@ -101,24 +102,12 @@ def _demo_password_line(from_env: str | None, generated: str, created: list[str]
     return generated + ("" if len(created) == 4 else f"（新しく作った {', '.join(created)} のみ）")
 
 
-def _warm_up_in_background(app) -> None:
-    """The in-process jobs' first reply should not wait for the Sudachi dictionary (~1.7 s),
-    the wording files or the first connections: ready them now, beside the server starting."""
-    from workers import runtime
-    from workers.warmup import warm_in_process
-
-    warm_in_process(app, runtime.current().jobs)
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
     from console.commands.serve import serve
 
     _logging()
     app = _app(generate_secret=False)
     _print_urls(app, args.host, args.port, [], None)
-    if not app.config["TSUNAGU"].redis_url:
-        _start_periodic()  # with Redis, `tsunagu worker` runs them
-        _warm_up_in_background(app)
     serve(app, args.host, args.port, workers=args.workers, threads=args.threads)
     return 0
 

@@ -23,7 +23,7 @@ from dialogs.understanding import classify
 from models import OutboxMessage, WebhookEvent
 from models.base import as_utc, utcnow
 from models.limits import fitted_values
-from models.db import on_driver, session_scope
+from models.db import on_driver, redoable_commit, session_scope, writer_turn
 
 from . import locks, runtime
 from .conversation import adopt_conversation, handle_input, load_conversation, never_heard_from, write_adopted
@@ -138,7 +138,8 @@ def _process_next(event_row_id: int, coordinator: str, sender, turn: _Turn) -> _
     each through the ORM's unit of work). A crash between the send and the commit loses the
     rows and the step together, so the event is stepped again and answered with the same
     retry keys, which the reply marks and LINE's retry keys make a no-op."""
-    with session_scope() as session:
+    with writer_turn(), session_scope() as session:
+        redoable_commit(session)
         claim = _claim_next(session, event_row_id, with_unsent=sender is not None)
         if claim is None:
             return turn

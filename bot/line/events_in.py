@@ -14,7 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from bot.sanitize import clean_json
 from models import WebhookEvent
 from models.base import utcnow
-from models.db import get_engine
+from models.db import get_engine, writer_turn
 
 from .inputs import NO_USER, group_text, user_id
 
@@ -144,7 +144,7 @@ def _store_sqlite(engine, rows: list[dict]) -> list[tuple]:
                  .returning(table.c.id, table.c.user_key, table.c.failed_at, table.c.processed_at))
     options = {"isolation_level": "AUTOCOMMIT"} if len(rows) <= CHUNK else {}
     returned: list[tuple] = []
-    with engine.connect().execution_options(**options) as conn:
+    with writer_turn(), engine.connect().execution_options(**options) as conn:
         for start in range(0, len(rows), CHUNK):
             returned += [tuple(r) for r in conn.execute(statement, rows[start:start + CHUNK])]
         conn.commit()

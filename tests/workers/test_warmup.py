@@ -39,3 +39,19 @@ def test_a_database_that_is_away_does_not_stop_the_worker(app, caplog):
     with caplog.at_level(logging.WARNING, logger="workers.warmup"), app.app_context():
         warm_worker(connections=2)  # returns: the event loops wait for the database themselves
     assert any("connections not opened" in r.getMessage() for r in caplog.records)
+
+
+def test_on_sqlite_only_an_events_step_is_flushed_to_disk_later(app, resident, backend):
+    """models.db.redoable_commit: an event's step commits without its own disk flush (it is
+    redone if a power cut loses it); every other writer - the webhook keeping a resident's
+    words, a staff member's action - gets a connection that flushes each commit."""
+    if backend[1]:
+        return  # PostgreSQL's commits are as configured on the server
+    assert resident.say("こんにちは")  # a webhook stored, an event stepped and answered
+    engine = get_engine()
+    held = [engine.connect() for _ in range(engine.pool.size())]
+    try:
+        assert {conn.exec_driver_sql("PRAGMA synchronous").scalar() for conn in held} == {2}  # FULL
+    finally:
+        for conn in held:
+            conn.close()

@@ -1,0 +1,65 @@
+"""`tsunagu serve` without REDIS_URL, as a real process: one granian web process that also runs
+the jobs. /healthz waits for its warm-up, a LINE resident is answered through the fake LINE,
+and a resident's words are on disk when the webhook is acknowledged."""
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import time
+
+import requests
+
+from tests.fakeline import signed_webhook, text_event
+from tests.test_cli import free_port, tsunagu
+
+SECRET = "embedded-secret"
+
+
+def test_the_embedded_default_answers_a_resident_from_its_one_web_process(tmp_path, fake_line):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LINE_", "TSUNAGU_", "DATABASE_URL", "REDIS_URL"))}
+    env.update(SECRET_KEY="k" * 64, TSUNAGU_SECURE_COOKIES="false", DATABASE_URL=f"sqlite:///{tmp_path}/t.sqlite3",
+               LINE_CHANNEL_SECRET=SECRET, LINE_CHANNEL_ACCESS_TOKEN=fake_line.access_token,
+               LINE_API_BASE_URL=fake_line.base_url)
+    log = open(tmp_path / "serve.log", "w")
+    proc = subprocess.Popen([*tsunagu(), "serve", "--port", str(port), "--workers", "3"], cwd=tmp_path, env=env,
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        health = _ready(base)
+        assert health["jobs"] == "ready" and health["redis"] == "off"
+
+        user = "U" + "e" * 32
+        token = fake_line.issue_reply_token(user)
+        body, signature = signed_webhook(SECRET, [text_event(user, "こんにちは", token)])
+        acked = requests.post(f"{base}/callback", data=body, timeout=5,
+                              headers={"X-Line-Signature": signature, "Content-Type": "application/json"})
+        assert acked.status_code == 200
+        with sqlite3.connect(tmp_path / "t.sqlite3") as db:  # stored when acknowledged
+            assert db.execute("SELECT count(*) FROM webhook_event").fetchone() == (1,)
+        deadline = time.monotonic() + 20
+        while not fake_line.texts_to(user) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert "相談" in "\n".join(fake_line.texts_to(user))  # greeted, by the jobs in the web process
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
+    said = (tmp_path / "serve.log").read_text()
+    assert "one web process, not 3" in said  # --workers is not silently ignored
+    assert "こんにちは" not in said  # the resident's words never reach the log
+
+
+def _ready(base: str) -> dict:
+    """/healthz answers 503 while the process warms up, then 200."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            response = requests.get(f"{base}/healthz", timeout=2)
+            if response.status_code == 200:
+                return response.json()
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("tsunagu serve did not become ready")
