@@ -103,9 +103,13 @@ def _demo_password_line(from_env: str | None, generated: str, created: list[str]
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from console.commands.serve import serve
+    from console.commands.serve import port_taken, serve
 
     _logging()
+    problem = port_taken(args.host, args.port)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
     app = _app(generate_secret=False)
     _print_urls(app, args.host, args.port, [], None)
     serve(app, args.host, args.port, workers=args.workers, threads=args.threads)
@@ -211,7 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--workers", type=int, default=None,
                            help="web processes with REDIS_URL (granian; default: the number of CPUs, at least 2)")
             p.add_argument("--threads", type=int, default=None,
-                           help="threads per web process (default 2)")
+                           help="threads per web process (default 2; without REDIS_URL 4)")
         if name == "demo":
             p.add_argument("--instance", default=os.path.abspath("instance"), help="folder for the SQLite file")
         p.set_defaults(func=func)

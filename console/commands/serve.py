@@ -15,9 +15,25 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import sys
 
 log = logging.getLogger(__name__)
+
+
+def port_taken(host: str, port: int) -> str | None:
+    """Why `host:port` cannot be listened on (None: it can), checked before starting: granian
+    shares a port with another process that asks to (a second `tsunagu serve` would quietly
+    serve beside the first, both running jobs), and a port in use was a long traceback."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # connections closing are no bar
+            probe.bind(address)
+    except OSError as exc:
+        return (f"cannot listen on {host}:{port} ({exc.strerror or exc}): another tsunagu serve or another "
+                "program is using it")
+    return None
 
 
 def default_workers() -> int:
@@ -48,14 +64,25 @@ def serve(app, host: str, port: int, workers: int | None = None, threads: int | 
 
 
 def start_in_process_work(app) -> None:
-    """Without Redis the jobs run in the web process: its periodic jobs (the inbox sweep,
-    reminders, on-call alerts) and its warm-up start there (with Redis, `tsunagu worker`)."""
+    """Without Redis the jobs run in the web process: at its start (and a restarted one's) the
+    events and answers a stopped process left waiting are queued again at once (the periodic
+    sweep would take a minute: a crisis must not wait for it), then its periodic jobs (the
+    inbox sweep, reminders, on-call alerts) and its warm-up start (with Redis, `tsunagu worker`
+    does all of this)."""
+    from datetime import timedelta
+
     from workers import runtime
+    from workers.events import sweep_inbox
     from workers.schedule import start_periodic
     from workers.warmup import warm_in_process
 
     if app.config["TSUNAGU"].redis_url:
         return
+    with app.app_context():
+        try:
+            sweep_inbox(older_than=timedelta(0))
+        except Exception as exc:  # noqa: BLE001 - the database away: the periodic sweep retries
+            log.warning("start: waiting events not queued (%s)", type(exc).__name__)
     start_periodic(runtime.current().jobs)
     warm_in_process(app, runtime.current().jobs)
 

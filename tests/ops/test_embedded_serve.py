@@ -4,6 +4,7 @@ and a resident's words are on disk when the webhook is acknowledged."""
 from __future__ import annotations
 
 import os
+import socket
 import sqlite3
 import subprocess
 import time
@@ -18,10 +19,7 @@ SECRET = "embedded-secret"
 
 def test_the_embedded_default_answers_a_resident_from_its_one_web_process(tmp_path, fake_line):
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LINE_", "TSUNAGU_", "DATABASE_URL", "REDIS_URL"))}
-    env.update(SECRET_KEY="k" * 64, TSUNAGU_SECURE_COOKIES="false", DATABASE_URL=f"sqlite:///{tmp_path}/t.sqlite3",
-               LINE_CHANNEL_SECRET=SECRET, LINE_CHANNEL_ACCESS_TOKEN=fake_line.access_token,
-               LINE_API_BASE_URL=fake_line.base_url)
+    env = _env(tmp_path, fake_line)
     log = open(tmp_path / "serve.log", "w")
     proc = subprocess.Popen([*tsunagu(), "serve", "--port", str(port), "--workers", "3"], cwd=tmp_path, env=env,
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -49,6 +47,56 @@ def test_the_embedded_default_answers_a_resident_from_its_one_web_process(tmp_pa
     said = (tmp_path / "serve.log").read_text()
     assert "one web process, not 3" in said  # --workers is not silently ignored
     assert "こんにちは" not in said  # the resident's words never reach the log
+
+
+def test_events_left_waiting_by_a_stopped_process_are_answered_at_the_next_start(tmp_path, fake_line):
+    """A crisis stored just before the process stopped is answered as soon as it is back, not
+    at the periodic sweep a minute later."""
+    from bot.line.events_in import prepare, store
+    from console.app import create_app
+    from console.settings import Settings
+    from models.db import get_engine
+    from workers.jobs import InProcessJobs
+
+    database = f"sqlite:///{tmp_path}/t.sqlite3"
+    settings = Settings.from_env({"DATABASE_URL": database, "SECRET_KEY": "k" * 64})
+    create_app(settings, jobs=InProcessJobs(), instance_path=str(tmp_path / "i"))  # the tables
+    user = "U" + "f" * 32
+    store([prepare(text_event(user, "もう死にたい", fake_line.issue_reply_token(user)))])  # stored, never queued
+    get_engine().dispose()
+
+    port = free_port()
+    proc = subprocess.Popen([*tsunagu(), "serve", "--port", str(port)], cwd=tmp_path,
+                            env=_env(tmp_path, fake_line), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 20  # the periodic sweep would come after 60 s
+        while not fake_line.texts_to(user) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert "0120-279-338" in "\n".join(fake_line.texts_to(user))  # よりそいホットライン
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_a_port_in_use_is_one_clear_line_not_a_second_server(tmp_path, fake_line):
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        done = subprocess.run([*tsunagu(), "serve", "--port", str(port)], cwd=tmp_path, env=_env(tmp_path, fake_line),
+                              capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr and "Traceback" not in done.stderr
+    assert "Tsunagu is running" not in done.stdout
+
+
+def _env(tmp_path, fake_line) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LINE_", "TSUNAGU_", "DATABASE_URL", "REDIS_URL"))}
+    env.update(SECRET_KEY="k" * 64, TSUNAGU_SECURE_COOKIES="false", DATABASE_URL=f"sqlite:///{tmp_path}/t.sqlite3",
+               LINE_CHANNEL_SECRET=SECRET, LINE_CHANNEL_ACCESS_TOKEN=fake_line.access_token,
+               LINE_API_BASE_URL=fake_line.base_url)
+    return env
 
 
 def _ready(base: str) -> dict:
