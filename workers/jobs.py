@@ -40,6 +40,8 @@ class InProcessJobs:
         self.size = threads
         self.warming = False  # workers.warmup.warm_in_process is readying this process
         self._lock = threading.Lock()
+        self._closing = threading.Event()
+        self._running = 0  # jobs under way
 
     def enqueue(self, func: Callable, *args) -> None:
         self._queue.put((func, args, 0))
@@ -62,6 +64,11 @@ class InProcessJobs:
     def _run(self) -> None:
         while True:
             func, args, attempt = self._queue.get()
+            if self._closing.is_set():  # stopping: its event waits in the database for the next start
+                self._queue.task_done()
+                continue
+            with self._lock:
+                self._running += 1
             try:
                 func(*args)
             except Exception as exc:  # type and place only: the message may quote a resident
@@ -70,7 +77,18 @@ class InProcessJobs:
                     delay = self._intervals[attempt]
                     threading.Timer(delay, self._queue.put, [(func, args, attempt + 1)]).start()
             finally:
+                with self._lock:
+                    self._running -= 1
                 self._queue.task_done()
+
+    def close(self, timeout: float = 15.0) -> None:
+        """At the process's exit: take no new job and let the ones under way finish, so an
+        answer being sent is also recorded as sent (cut off, it was sent again after the
+        restart). What was not started waits in the database; the next start queues it."""
+        self._closing.set()
+        deadline = time.monotonic() + timeout
+        while self._running and time.monotonic() < deadline:
+            time.sleep(0.02)
 
     def drain(self, timeout: float = 10.0) -> None:
         """Wait until every queued job has run (tests and the demo's shutdown)."""

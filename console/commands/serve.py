@@ -13,7 +13,9 @@ process serves (and `tsunagu demo`). Flask's development server is never used.
 """
 from __future__ import annotations
 
+import atexit
 import logging
+import multiprocessing.util
 import os
 import socket
 import sys
@@ -85,6 +87,10 @@ def start_in_process_work(app) -> None:
             log.warning("start: waiting events not queued (%s)", type(exc).__name__)
     start_periodic(runtime.current().jobs)
     warm_in_process(app, runtime.current().jobs)
+    # a stop lets the answer being sent finish: at exit, and at the exit of a granian worker
+    # (a multiprocessing child, which ends without running atexit's handlers)
+    atexit.register(runtime.current().jobs.close)
+    multiprocessing.util.Finalize(None, runtime.current().jobs.close, exitpriority=10)
 
 
 def serve_single(app, host: str, port: int, threads: int = 16) -> None:

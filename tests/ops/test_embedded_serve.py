@@ -79,6 +79,38 @@ def test_events_left_waiting_by_a_stopped_process_are_answered_at_the_next_start
         proc.wait(timeout=30)
 
 
+def test_a_stop_while_an_answer_is_being_sent_lets_it_finish_and_it_is_not_sent_again(tmp_path, fake_line):
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+
+    def start() -> subprocess.Popen:
+        return subprocess.Popen([*tsunagu(), "serve", "--port", str(port)], cwd=tmp_path,
+                                env=_env(tmp_path, fake_line), stdout=open(tmp_path / "serve.log", "a"),
+                                stderr=subprocess.STDOUT, start_new_session=True)
+
+    proc = start()
+    try:
+        _ready(base)
+        user = "U" + "d" * 32
+        fake_line.delay_next(3, endpoint="reply")  # LINE is slow: the stop comes mid-send
+        body, signature = signed_webhook(SECRET, [text_event(user, "こんにちは", fake_line.issue_reply_token(user))])
+        assert requests.post(f"{base}/callback", data=body, timeout=5, headers={
+            "X-Line-Signature": signature, "Content-Type": "application/json"}).status_code == 200
+        time.sleep(1.5)
+        proc.terminate()
+        proc.wait(timeout=30)
+        with sqlite3.connect(tmp_path / "t.sqlite3") as db:
+            assert db.execute("SELECT status, sent_via FROM outbox_message").fetchall() == [("sent", "reply")]
+            assert db.execute("SELECT count(*) FROM webhook_event WHERE processed_at IS NULL").fetchone() == (0,)
+        proc = start()
+        _ready(base)
+        time.sleep(2)  # anything the restart would send again, it sends at once
+        assert [d["endpoint"] for d in fake_line.delivered if d["to"] == user] == ["reply"]  # once, not pushed again
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
 def test_a_port_in_use_is_one_clear_line_not_a_second_server(tmp_path, fake_line):
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
