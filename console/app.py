@@ -11,7 +11,7 @@ from flask import Flask, redirect, url_for
 from flask_wtf.csrf import CSRFProtect
 
 from console import hardening, ratelimit
-from console.settings import Settings
+from console.settings import Settings, SettingsError
 from models.db import default_url
 from models.migrate import upgrade
 from workers import runtime
@@ -31,7 +31,8 @@ def create_app(settings: Settings | None = None, jobs=None, instance_path: str |
         settings = replace(settings, database_url=default_url(app.instance_path))
     if not settings.secret_key:
         if not generate_secret:
-            raise RuntimeError("SECRET_KEY is not set (tsunagu demo generates one; production must set it)")
+            raise SettingsError([("SECRET_KEY", "未設定: 32 文字以上のランダムな値を設定してください"
+                                               "（not set: tsunagu demo makes its own; production must set it）")])
         settings = replace(settings, secret_key=secrets.token_hex(32))
     app.config.update(
         SECRET_KEY=settings.secret_key,

@@ -30,7 +30,7 @@ def test_junk_boolean_is_an_error():
 def test_serve_refuses_to_start_without_a_secret_key(tmp_path):
     from console.app import create_app
 
-    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+    with pytest.raises(ValueError, match="SECRET_KEY"):  # a SettingsError, named
         create_app(Settings.from_env({"DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"}), instance_path=str(tmp_path))
 
 

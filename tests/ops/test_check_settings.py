@@ -110,6 +110,13 @@ def test_serve_refuses_a_bad_setting_by_its_name(database, tmp_path):
     assert [name for name, _ in raised.value.problems] == ["TSUNAGU_ONCALL_ENABLED", "TSUNAGU_HEALTH_MAX_EVENT_AGE"]
 
 
+def test_serve_without_a_secret_key_says_so_in_a_line(database, tmp_path):
+    env = {k: v for k, v in cli_env(DATABASE_URL=database).items() if k != "SECRET_KEY"}
+    done = tsunagu("serve", "--port", str(free_port()), cwd=tmp_path, env=env)
+    assert done.returncode == 2
+    assert "SECRET_KEY: 未設定" in done.stderr and "Traceback" not in done.stderr
+
+
 def test_booleans_take_one_documented_set_of_words_everywhere(base):
     """README: true/false (also 1/0, yes/no, on/off); check, serve and worker share the parser."""
     for raw, expected in (("yes", True), ("TRUE", True), ("1", True), ("no", False), ("off", False), ("0", False)):
