@@ -20,8 +20,8 @@ The database is not emptied: every run uses fresh user and event ids.
 from __future__ import annotations
 
 import argparse
-import json
 import asyncio
+import json
 import os
 import secrets
 import shutil

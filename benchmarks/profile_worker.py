@@ -228,15 +228,12 @@ def run(args, tmp: str) -> None:
     counts.hook_gc()
     sender = runtime.current().line_sender_factory()
     counts.hook_line(sender)
-    from dialogs.texts import preload
-    from dialogs.understanding import warm_up
-
-    warm_up()  # what `tsunagu worker` does before its first event
-    preload()
-    try:
+    try:  # what `tsunagu worker` does before its first event
         from workers.warmup import warm_worker
     except ImportError:  # an older commit
-        pass
+        from dialogs.understanding import warm_up
+
+        warm_up()
     else:
         with app.app_context():
             warm_worker()

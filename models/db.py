@@ -118,7 +118,7 @@ def redoable_commit(session) -> None:
     if connection.dialect.name != "sqlite":
         return
     connection.exec_driver_sql("PRAGMA synchronous=NORMAL")
-    connection.connection._connection_record.info[_RELAXED] = True
+    connection.info[_RELAXED] = True  # kept with the DBAPI connection in the pool
 
 
 @contextmanager

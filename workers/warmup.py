@@ -23,7 +23,14 @@ WARM_WORDS = ("こんにちは", "家賃がはらえなくて、こまってい�
 
 
 def warm_worker(connections: int = 4) -> None:
-    """Everything below is also done lazily on first use; a failure here only means it is."""
+    """The classifier's dictionary (~1.7 s) and the wording files first: a broken one stops the
+    start, as it would every event. The rest is also done lazily on first use; a failure there
+    only means it is."""
+    from dialogs.texts import preload
+    from dialogs.understanding import warm_up
+
+    warm_up()
+    preload()
     for part in (_dialogs, configure_mappers, _queries):
         try:
             part()
@@ -37,19 +44,14 @@ def warm_worker(connections: int = 4) -> None:
 
 def warm_in_process(app, jobs) -> threading.Thread:
     """The embedded default's jobs run in the web process: warm it up beside the server
-    starting, with the classifier's dictionary (~1.7 s) first. Until it is done, /healthz says
-    "jobs": "warming" with a 503, so a load balancer (or a benchmark) waits for it."""
-    from dialogs.texts import preload
-    from dialogs.understanding import warm_up
-
+    starting. Until it is done, /healthz says "jobs": "warming" with a 503, so a load balancer
+    (or a benchmark) waits for it."""
     jobs.warming = True
 
     def warm() -> None:
         try:
-            warm_up()
-            preload()
             with app.app_context():
-                warm_worker(connections=getattr(jobs, "size", 4))
+                warm_worker(connections=jobs.size)
         except Exception as exc:  # noqa: BLE001 - the first events then load it themselves
             log.warning("warm-up: stopped early (%s)", type(exc).__name__)
         finally:

@@ -13,7 +13,6 @@ process serves (and `tsunagu demo`). Flask's development server is never used.
 """
 from __future__ import annotations
 
-import atexit
 import logging
 import multiprocessing.util
 import os
@@ -87,9 +86,9 @@ def start_in_process_work(app) -> None:
             log.warning("start: waiting events not queued (%s)", type(exc).__name__)
     start_periodic(runtime.current().jobs)
     warm_in_process(app, runtime.current().jobs)
-    # a stop lets the answer being sent finish: at exit, and at the exit of a granian worker
-    # (a multiprocessing child, which ends without running atexit's handlers)
-    atexit.register(runtime.current().jobs.close)
+    # a stop lets the answer being sent finish: a multiprocessing finalizer runs at the exit of
+    # a granian worker (a multiprocessing child, which skips atexit's handlers) and, through
+    # multiprocessing's own atexit hook, of any other process
     multiprocessing.util.Finalize(None, runtime.current().jobs.close, exitpriority=10)
 
 

@@ -47,16 +47,11 @@ def lower_priority(increment: int) -> None:
 
 
 def run_worker(app, burst: bool = False, start_periodic=None, threads: int = 4) -> int:
-    from dialogs.understanding import warm_up
     from workers import runtime
     from workers.events import sweep_inbox
     from workers.warmup import warm_worker
 
-    from dialogs.texts import preload
-
     jobs = runtime.current().jobs
-    warm_up()
-    preload()
     with app.app_context():
         warm_worker(connections=max(1, threads))
         # events stored while no worker (or no Redis) was running, or whose worker died: a second
