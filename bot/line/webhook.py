@@ -3,7 +3,8 @@
 The acknowledgement path is short on purpose (LINE waits for it, and retries a slow one):
 the body is read once under a size limit, checked with the SDK's signature validator and
 parsed once; all its events are written in one statement (INSERT … ON CONFLICT DO NOTHING,
-so a redelivery is a no-op) and one job per resident is queued in one Redis round trip.
+so a redelivery is a no-op) and one job per resident is queued in one Redis round trip, shared
+with the webhooks other threads of the process hold at the same moment (group_store).
 No LINE API call happens here; the worker answers.
 
 A correctly signed body always gets 200, even when some of its events are malformed: those
@@ -21,6 +22,7 @@ from workers import runtime
 from workers.locks import lock_key
 
 from .events_in import prepare, store
+from .group_store import GroupStore
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,7 @@ class WebhookFirst:
     def __init__(self, app, channel_secret: str):
         self.app = app
         self.validator = SignatureValidator(channel_secret)
+        self.group = GroupStore(store_and_enqueue)
 
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO") != PATH:
@@ -79,7 +82,8 @@ class WebhookFirst:
             events = []
         if not isinstance(events, list):
             return "400 Bad Request", "malformed webhook body"
-        enqueue_users(store([prepare(event) for event in events]))
+        if events:
+            self.group.submit([prepare(event) for event in events])
         return "200 OK", "OK"
 
 
@@ -99,6 +103,10 @@ def _read_body(environ) -> bytes | None:
             return stream.read(size)
     raw = stream.read(MAX_WEBHOOK_BYTES + 1)  # chunked: read at most one byte past the limit
     return None if len(raw) > MAX_WEBHOOK_BYTES else raw
+
+
+def store_and_enqueue(rows: list[dict]) -> None:
+    enqueue_users(store(rows))
 
 
 def enqueue_users(users: dict[str, int]) -> None:
