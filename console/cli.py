@@ -215,7 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--workers", type=int, default=None,
                            help="web processes with REDIS_URL (granian; default: the number of CPUs, at least 2)")
             p.add_argument("--threads", type=int, default=None,
-                           help="threads per web process (default 2; without REDIS_URL 4)")
+                           help="threads per web process (default 8; without REDIS_URL 4)")
         if name == "demo":
             p.add_argument("--instance", default=os.path.abspath("instance"), help="folder for the SQLite file")
         p.set_defaults(func=func)

@@ -41,9 +41,11 @@ def default_workers() -> int:
     return max(2, os.cpu_count() or 1)
 
 
-# a thread waiting on the database leaves the interpreter to another; more than two mostly
-# queued for the interpreter (benchmarks/load.py: 2 x 2 and 3 x 1 best on 2 CPUs)
-DEFAULT_THREADS = 2
+# threads per web process: the webhooks its threads hold at one moment are stored in one INSERT
+# (bot.line.group_store), so more threads make fewer, larger INSERTs. benchmarks/load.py, 2 CPUs,
+# no worker running: 2 threads acknowledged 2,419 events/s (p99 14.7 ms), 4: 3,240 (10.1 ms),
+# 8: 3,701 (11.7 ms), 16: 3,732 (9.9 ms); with 2 workers, 8 did best (2,455/s, p99 20.7 ms).
+DEFAULT_THREADS = 8
 
 
 # the embedded default's one process also runs the jobs: threads for requests beside them
