@@ -23,7 +23,9 @@ def suggest(categories: list[str], reporter_role: str, crisis: bool = False,
     fields = {words["triage_fields"].get(c, "other") for c in categories or []}
     real_fields = fields - {"other"}
     reasons: list[str] = []
-    if reporter_role not in ("self",):
+    if reporter_role == labels.WHO_UNANSWERED:
+        reasons.append(t(reasons_text["who_unanswered"]))  # then by the worries, as for 本人
+    if labels.is_third_party(reporter_role):
         cls = "4"
         reasons.append(t(reasons_text["third_party"], reporter=t(labels.label(labels.REPORTERS, reporter_role))))
     elif not real_fields:

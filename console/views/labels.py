@@ -14,7 +14,7 @@ NONE = "—"
 
 CHANNELS = {"line": "LINE", "web": "Web"}
 REPORTERS = {"self": "本人", "family": "家族", "neighbor": "近所", "minsei": "民生委員",
-             "professional": "専門職", "anonymous": "匿名"}
+             "professional": "専門職", "anonymous": "未回答（匿名）"}
 CRISIS_KINDS = {"suicide": "自殺の危険", "violence": "暴力・DV", "child_abuse": "子どもへの虐待",
                 "starvation": "食事・寝る場所がない", "medical": "急病・けが（119）",
                 "elder_abuse": "高齢者・障害者への虐待", "welfare_check": "安否確認",
@@ -73,10 +73,20 @@ def household(row) -> str:
     return NONE
 
 
+# the reporter role of an intake whose resident has not yet said who they are writing about (a
+# crisis line or 人と話したい before the first question; also the anonymous reporter of earlier
+# releases): perhaps the person themself, so never shown or triaged as a third party
+WHO_UNANSWERED = "anonymous"
+
+
+def is_third_party(reporter_role: str) -> bool:
+    return reporter_role not in ("self", WHO_UNANSWERED)
+
+
 def consent_status(reporter_role: str, latest: dict[str, str]) -> list[tuple[str, str, str]]:
     """[(purpose label, status label, css class)] from the newest action of each purpose."""
     if not latest:
-        if reporter_role != "self":
+        if is_third_party(reporter_role):
             return [("", "未確認(第三者)", "unknown")]  # a reporter cannot consent for the person
         return [("", "未回答", "unknown")]
     shown = {"granted": ("同意あり", "yes"), "declined": ("同意なし", "no"), "withdrawn": ("同意なし（撤回）", "no")}

@@ -109,3 +109,23 @@ def test_items_a_crisis_implied_before_the_checklist_are_shown_as_guesses_and_no
     assert food in page[page.index('id="suggested"'):page.index("</dd>", page.index('id="suggested"'))]
     counts = as_role("viewer").get("/console/counts").get_data(as_text=True)
     assert f'{food}</th><td class="n">1<' in counts
+
+
+def test_a_crisis_line_before_who_is_not_shown_or_triaged_as_a_third_party(resident, as_role):
+    """Outside walk: 「もう死にたい」 as a resident's first words opened an urgent intake that the
+    console showed as a third party's report (本人同意 未確認(第三者), the 第三者 note, and ④ for
+    本人以外からの相談). Who it is about is simply not answered yet: it may be the person."""
+    resident.say("もう死にたい")
+    from models import Intake
+
+    with session_scope() as db:
+        [intake] = db.exec(select(Intake)).all()
+    staff = as_role("suishin")
+    page = staff.get(f"/console/intakes/{intake.id}").get_data(as_text=True)
+    assert "未回答（匿名）" in page and "未確認(第三者)" not in page and "第三者からの相談のため" not in page
+    staff.post(f"/console/intakes/{intake.id}/claim", data={"state": "new"})
+    page = staff.get(f"/console/intakes/{intake.id}").get_data(as_text=True)
+    suggestion = page[page.index('id="triage-suggestion"'):page.index("</p>", page.index('id="triage-suggestion"'))]
+    assert "だれのことの相談か、まだ答えていない" in suggestion and "本人以外" not in suggestion
+    queue = staff.get("/console/").get_data(as_text=True)
+    assert "未確認(第三者)" not in queue
