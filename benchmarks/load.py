@@ -13,7 +13,8 @@ of the two it measures, with signed webhooks sent by an aiohttp client in this p
   reply latency p50/p95/p99 (webhook sent -> reply received by the fake LINE), replies not
   within 10 s, lost (never answered after the drain) and duplicated (a reply token used twice);
 - open loop: C connections sending unique signed events as fast as acknowledged for S s:
-  events/s acknowledged, ack latency p50/p99, events still unanswered after the drain period.
+  events/s acknowledged, ack latency p50/p99, events still unanswered after the drain period (and,
+  when some are, how long the last one took and whether any was never answered).
 
 The database is not emptied: every run uses fresh user and event ids.
 """
@@ -181,7 +182,7 @@ async def open_loop(session, url: str, deliveries: Deliveries, connections: int,
 
 
 async def open_loop_wrk(url: str, deliveries: Deliveries, connections: int, seconds: float,
-                        drain: float, on_sent=lambda: None, users: int = 2000) -> dict:
+                        drain: float, on_sent=lambda: None, users: int = 2000, extra_drain: float = 0) -> dict:
     """The open loop with wrk (C, from Debian's wrk package): one wrk thread per connection,
     each sending its own pre-signed webhooks in order (benchmarks/wrk_webhooks.lua), so the
     client's own CPU is small next to the server's and the events acknowledged are known."""
@@ -221,11 +222,21 @@ async def open_loop_wrk(url: str, deliveries: Deliveries, connections: int, seco
             total, duration, non_2xx = int(parts[1]), int(parts[2]), int(parts[3])
     if not duration:
         raise RuntimeError("wrk printed no summary:\n" + out.decode())
-    await _drain(deliveries, [t for made, _ in maybe for t in made], drain)
+    stopped = time.time()
+    sent = [t for made, _ in maybe for t in made]
+    await _drain(deliveries, sent, drain)
     # the requests wrk made without seeing a 200 may or may not have reached us: not counted
-    unanswered = sum(max(0, sum(t not in deliveries.replied for t in made) - not_acked) for made, not_acked in maybe)
+
+    def missing() -> int:
+        return sum(max(0, sum(t not in deliveries.replied for t in made) - not_acked) for made, not_acked in maybe)
+
+    unanswered = missing()
+    if unanswered and extra_drain:  # late, or lost? wait longer to tell
+        await _drain(deliveries, sent, extra_drain)
+    answered = [deliveries.replied[t] for t in sent if t in deliveries.replied]
     return {"acked": acked, "rate": acked / (duration / 1e6), "ack_p50": ack_p50, "ack_p99": ack_p99,
-            "errors": total - acked, "unanswered": unanswered}
+            "errors": total - acked, "unanswered": unanswered, "never": missing(),
+            "last": max(answered) - stopped if answered else float("nan")}
 
 
 async def _drain(deliveries: Deliveries, tokens: list[str], seconds: float) -> int:
@@ -328,7 +339,8 @@ async def measure(name: str, base: str, deliveries, args, sessions: dict[str, li
         sent.extend([cpu_by_session(), cpu_of_services()])
 
     if args.client == "wrk":
-        opened = await open_loop_wrk(base, deliveries, args.connections, args.seconds, args.drain, on_sent)
+        opened = await open_loop_wrk(base, deliveries, args.connections, args.seconds, args.drain, on_sent,
+                                     extra_drain=args.extra_drain)
     else:
         connector = aiohttp.TCPConnector(limit=args.connections)
         async with aiohttp.ClientSession(connector=connector) as session:
@@ -389,6 +401,9 @@ def report(results: list[dict], args, backend: str) -> None:
         ("ack p99 (ms)", lambda r: f"{r['open']['ack_p99'] * 1000:.1f}"),
         ("events acked / non-200", lambda r: f"{r['open']['acked']} / {r['open']['errors']}"),
         ("unanswered after drain", lambda r: f"{r['open']['unanswered']}"),
+        # with --extra-drain: were the late ones answered later, or lost?
+        ("  last answered (s after)", lambda r: f"{r['open'].get('last', float('nan')):.1f}"),
+        ("  never answered", lambda r: f"{r['open'].get('never', r['open']['unanswered'])}"),
     ]
     width = max(max(len(n) for n in names) + 2, 34)
     print(f"{'':28}" + "".join(f"{n:>{max(width, 14)}}" for n in names))
@@ -502,6 +517,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--drain", type=float, default=30.0)
+    parser.add_argument("--extra-drain", type=float, default=120.0,
+                        help="open loop (wrk): when events are still unanswered after --drain, wait up to this "
+                             "much longer to tell late ones from lost ones (reported apart)")
     parser.add_argument("--client", choices=["wrk", "aiohttp"], default="wrk" if shutil.which("wrk") else "aiohttp",
                         help="open-loop client (default wrk when installed: apt-get install wrk)")
     parser.add_argument("--skip-echo", action="store_true")
