@@ -21,7 +21,18 @@ def _app(generate_secret: bool, instance: str | None = None):
     if not generate_secret:  # `tsunagu serve` is production, behind HTTPS: Secure cookies unless told otherwise
         os.environ.setdefault("TSUNAGU_SECURE_COOKIES", "true")
 
-    return create_app(generate_secret=generate_secret, instance_path=instance)
+    app = create_app(generate_secret=generate_secret, instance_path=instance)
+    key = app.config["TSUNAGU"].secret_key
+    if not generate_secret and len(key) < MIN_SECRET_KEY:
+        # it signs staff sessions: a short or guessable one lets anyone forge a login
+        from console.settings import SettingsError
+
+        raise SettingsError([("SECRET_KEY", f"短すぎます（{len(key)} 文字）: {MIN_SECRET_KEY} 文字以上のランダムな値を設定して"
+                                            "ください（例: python -c 'import secrets; print(secrets.token_hex(32))'）")])
+    return app
+
+
+MIN_SECRET_KEY = 32  # as tsunagu check asks
 
 
 def _print_urls(app, host: str, port: int, logins: list[str], password: str | None) -> None:

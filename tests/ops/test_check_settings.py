@@ -117,6 +117,15 @@ def test_serve_without_a_secret_key_says_so_in_a_line(database, tmp_path):
     assert "SECRET_KEY: 未設定" in done.stderr and "Traceback" not in done.stderr
 
 
+def test_serve_refuses_a_short_secret_key(database, tmp_path):
+    """Outside walk: `SECRET_KEY=abc tsunagu serve` started, and the key signing staff sessions
+    could be guessed; tsunagu check already asked for 32 characters."""
+    done = tsunagu("serve", "--port", str(free_port()), cwd=tmp_path,
+                   env=cli_env(DATABASE_URL=database, SECRET_KEY="abc"))
+    assert done.returncode == 2
+    assert "SECRET_KEY: 短すぎます（3 文字）" in done.stderr and "Traceback" not in done.stderr
+
+
 def test_booleans_take_one_documented_set_of_words_everywhere(base):
     """README: true/false (also 1/0, yes/no, on/off); check, serve and worker share the parser."""
     for raw, expected in (("yes", True), ("TRUE", True), ("1", True), ("no", False), ("off", False), ("0", False)):
