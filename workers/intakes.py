@@ -1,7 +1,7 @@
 """Turn dialog effects into rows: intakes, the people in them, consent records."""
 from __future__ import annotations
 
-import secrets
+import hashlib
 from datetime import datetime
 
 from sqlmodel import Session, select
@@ -9,15 +9,28 @@ from sqlmodel import Session, select
 from dialogs import checklist
 from dialogs.office_hours import is_open, zone
 from models import ConsentRecord, Conversation, Household, Intake, Person, Reporter
+from models.base import as_utc
 from models.case import CaseEvent
 from models.consent import latest_by_purpose
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
 
 
-def new_receipt_no() -> str:
-    body = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(8))
-    return f"{body[:4]}-{body[4:]}"
+def new_receipt_no(session: Session, channel: str, user_key: str, now: datetime) -> str:
+    """The receipt number of a new intake, derived from whose it is and the time of the message
+    that opened it (on LINE the event's own time), not drawn at random: the worker sends the
+    answer that tells the resident their number before it commits, so a step done again after
+    a crash in between (the resident has the first answer; LINE's retry key drops the second)
+    must give the same number, or staff could not find the resident's case by it. A number
+    already taken (about one in 10^12 per intake) is skipped, the same way every time."""
+    seed = f"{channel}\0{user_key}\0{as_utc(now).timestamp():.6f}"  # the instant, whatever its zone
+    for attempt in range(1000):
+        digest = int.from_bytes(hashlib.sha256(f"{seed}\0{attempt}".encode()).digest()[:8], "big")
+        body = "".join(RECEIPT_ALPHABET[(digest >> (5 * i)) & 31] for i in range(8))
+        number = f"{body[:4]}-{body[4:]}"
+        if session.exec(select(Intake.id).where(Intake.receipt_no == number)).first() is None:
+            return number
+    raise RuntimeError("no free receipt number")  # not reached: 1,000 taken in a row
 
 
 def _fill(intake: Intake, payload: dict) -> None:
@@ -65,7 +78,7 @@ def open_or_update(session: Session, conv: Conversation, payload: dict, now: dat
     if intake is None:
         previous = _previous_intake(session, conv.channel, conv.user_key)
         intake = Intake(
-            receipt_no=new_receipt_no(),
+            receipt_no=new_receipt_no(session, conv.channel, conv.user_key, now),
             channel=conv.channel,
             user_key=conv.user_key,
             received_at=now,
