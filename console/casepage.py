@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
-from console import cases, lifecycle, replies
+from console import cases, lifecycle, marked, replies
 from console.i18n import t
 from console.permissions import can
 from console.triage import Suggestion, suggest
@@ -97,7 +97,8 @@ def build(db: Session, intake: Intake, user, consents: list | None = None) -> Ca
     return CasePanel(
         intake=intake,
         assignee=names.get(intake.assignee_id),
-        suggestion=suggest(intake.categories or [], intake.reporter_role, intake.crisis, intake.crisis_kinds,
+        # what the resident marked, not what a crisis implied before the checklist (推定)
+        suggestion=suggest(marked.marked(intake), intake.reporter_role, intake.crisis, intake.crisis_kinds,
                            (household.members or []) if household else []),
         consent=cases.effective_consent(db, intake, consents),
         events=[(e, names.get(e.actor_id, "自動")) for e in events],

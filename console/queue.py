@@ -13,7 +13,7 @@ from sqlalchemy import String, and_, cast, exists, func, literal, or_
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Session, select
 
-from console import lifecycle, search, sla
+from console import lifecycle, marked, search, sla
 from console.permissions import can
 from console.i18n import t
 from console.views import labels
@@ -93,21 +93,22 @@ class QueueRow:
 
     @property
     def primary(self) -> str | None:
-        return labels.item(self.intake.primary) if self.topics and self.intake.primary else None
+        main = marked.primary(self.intake)  # not an item a crisis implied before the checklist
+        return labels.item(main) if self.topics and main else None
 
     @property
     def others(self) -> list[str]:
         if not self.topics:
             return []
-        return [labels.item(i) for i in self.intake.categories or [] if i != self.intake.primary]
+        return [labels.item(i) for i in marked.marked(self.intake) if i != self.intake.primary]
 
     @property
     def guessed(self) -> list[str]:
-        """The classifier's guesses the resident did not mark (shown as 推定)."""
+        """The classifier's guesses and the crisis-implied items the resident did not mark (推定)."""
         if not self.topics:
             return []
-        marked = set(self.intake.categories or [])
-        return [labels.item(i) for i in self.intake.suggested or [] if i not in marked]
+        ticked = set(marked.marked(self.intake))
+        return [labels.item(i) for i in marked.suggested(self.intake) if i not in ticked]
 
     @property
     def crisis_kinds(self) -> list[str]:

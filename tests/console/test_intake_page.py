@@ -127,5 +127,11 @@ def test_a_crisis_line_before_who_is_not_shown_or_triaged_as_a_third_party(resid
     page = staff.get(f"/console/intakes/{intake.id}").get_data(as_text=True)
     suggestion = page[page.index('id="triage-suggestion"'):page.index("</p>", page.index('id="triage-suggestion"'))]
     assert "だれのことの相談か、まだ答えていない" in suggestion and "本人以外" not in suggestion
+    # こころ is what the crisis implied, not what the resident chose: no "one clear worry, ①"
+    assert "④" in suggestion and "①" not in suggestion
     queue = staff.get("/console/").get_data(as_text=True)
     assert "未確認(第三者)" not in queue
+    from console.views import labels
+
+    mental = labels.item("mental")
+    assert f'<li class="guess">推定 {mental}</li>' in queue and f"◎ {mental}" not in queue
