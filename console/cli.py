@@ -22,17 +22,14 @@ def _app(generate_secret: bool, instance: str | None = None):
         os.environ.setdefault("TSUNAGU_SECURE_COOKIES", "true")
 
     app = create_app(generate_secret=generate_secret, instance_path=instance)
-    key = app.config["TSUNAGU"].secret_key
-    if not generate_secret and len(key) < MIN_SECRET_KEY:
-        # it signs staff sessions: a short or guessable one lets anyone forge a login
-        from console.settings import SettingsError
+    if not generate_secret:
+        from console.settings import MIN_SECRET_KEY, SettingsError, secret_key_problem
 
-        raise SettingsError([("SECRET_KEY", f"短すぎます（{len(key)} 文字）: {MIN_SECRET_KEY} 文字以上のランダムな値を設定して"
-                                            "ください（例: python -c 'import secrets; print(secrets.token_hex(32))'）")])
+        problem = secret_key_problem(app.config["TSUNAGU"].secret_key)
+        if problem:
+            raise SettingsError([("SECRET_KEY", f"{problem}: {MIN_SECRET_KEY} 文字以上のランダムな値を設定してください"
+                                                "（例: python -c 'import secrets; print(secrets.token_hex(32))'）")])
     return app
-
-
-MIN_SECRET_KEY = 32  # as tsunagu check asks
 
 
 def _print_urls(app, host: str, port: int, logins: list[str], password: str | None) -> None:

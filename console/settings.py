@@ -19,6 +19,21 @@ FALSE_WORDS = ("0", "false", "no", "off")
 T = TypeVar("T")
 
 
+MIN_SECRET_KEY = 32
+
+
+def secret_key_problem(key: str | None) -> str | None:
+    """What is wrong with SECRET_KEY (None: nothing). It signs staff sessions: a short or
+    guessable one lets anyone forge a login. `tsunagu serve` refuses it; `tsunagu check` says so."""
+    if not key:
+        return "未設定"
+    if len(key) < MIN_SECRET_KEY:
+        return f"短すぎます（{len(key)} 文字）"
+    if len(set(key)) < 8:
+        return "同じ文字のくり返しです（ランダムな値ではありません）"
+    return None
+
+
 class SettingsError(ValueError):
     """One or more settings could not be read; `problems` holds (variable, what to write)."""
 

@@ -131,10 +131,13 @@ def check(settings: Settings | None = None, out=print, env=None) -> int:
 
 
 def _secret_key(settings: Settings, note, unreadable: set[str]) -> None:
-    if settings.secret_key and len(settings.secret_key) >= 32:
+    from console.settings import secret_key_problem
+
+    problem = secret_key_problem(settings.secret_key)
+    if problem is None:
         note(True, "SECRET_KEY: 設定済み（32 文字以上）")
     else:
-        note(False, "SECRET_KEY: 32 文字以上のランダムな値を設定してください"
+        note(False, f"SECRET_KEY: {problem}: 32 文字以上のランダムな値を設定してください"
                     "（例: python -c 'import secrets; print(secrets.token_hex(32))'）")
 
 

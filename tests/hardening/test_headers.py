@@ -36,7 +36,7 @@ def test_an_intake_page_and_the_chat_api_are_never_cached(client, staff):  # noq
 
 
 def test_production_cookies_are_secure_unless_switched_off(tmp_path, monkeypatch):
-    monkeypatch.setenv("SECRET_KEY", "s" * 32)
+    monkeypatch.setenv("SECRET_KEY", "0123456789abcdef" * 2)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.sqlite3'}")
     monkeypatch.setenv("TSUNAGU_SECURE_COOKIES", "x")  # recorded, so teardown removes what _app sets
     monkeypatch.delenv("TSUNAGU_SECURE_COOKIES")

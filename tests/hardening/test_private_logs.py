@@ -206,7 +206,7 @@ def test_a_job_that_fails_for_good_leaves_no_words_in_the_worker_log_or_redis(ap
     caplog.set_level(logging.DEBUG)
     quote_rows_in_errors("webhook_event", on="UPDATE")  # the event cannot be marked processed
     assert resident.post(resident._event(text_event, WORDS)).status_code == 200  # stored, enqueued
-    env = dict(os.environ, DATABASE_URL=POSTGRES_URL, REDIS_URL=REDIS_URL, SECRET_KEY="k" * 64,
+    env = dict(os.environ, DATABASE_URL=POSTGRES_URL, REDIS_URL=REDIS_URL, SECRET_KEY="0123456789abcdef" * 4,
                LINE_CHANNEL_SECRET=CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN=fake_line.access_token,
                LINE_API_BASE_URL=fake_line.base_url,
                TSUNAGU_JOB_RETRY_INTERVALS="0,0,0")  # the worker decides the retries: quick ones here

@@ -63,7 +63,7 @@ def test_the_production_server_refuses_a_huge_body_at_once_too(tmp_path):
     _reset_postgres()
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LINE_", "TSUNAGU_"))}
-    env.update(DATABASE_URL=POSTGRES_URL, REDIS_URL=REDIS_URL, SECRET_KEY="k" * 64, TSUNAGU_SECURE_COOKIES="false",
+    env.update(DATABASE_URL=POSTGRES_URL, REDIS_URL=REDIS_URL, SECRET_KEY="0123456789abcdef" * 4, TSUNAGU_SECURE_COOKIES="false",
                LINE_CHANNEL_SECRET="limits-secret", LINE_CHANNEL_ACCESS_TOKEN="t", LINE_API_BASE_URL="http://127.0.0.1:9")
     proc = subprocess.Popen([*tsunagu(), "serve", "--port", str(port), "--workers", "1"], cwd=tmp_path, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

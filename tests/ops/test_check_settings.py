@@ -17,7 +17,7 @@ from console.commands.ops import check
 from console.settings import Settings, SettingsError
 from tests.conftest import CHANNEL_SECRET
 
-GOOD_KEY = "k" * 64
+GOOD_KEY = "0123456789abcdef" * 4
 SMTP_USER, SMTP_PASSWORD = "tsunagu", "mail-pass-4711"
 
 
@@ -124,6 +124,11 @@ def test_serve_refuses_a_short_secret_key(database, tmp_path):
                    env=cli_env(DATABASE_URL=database, SECRET_KEY="abc"))
     assert done.returncode == 2
     assert "SECRET_KEY: 短すぎます（3 文字）" in done.stderr and "Traceback" not in done.stderr
+    done = tsunagu("serve", "--port", str(free_port()), cwd=tmp_path,
+                   env=cli_env(DATABASE_URL=database, SECRET_KEY="a" * 40))
+    assert done.returncode == 2 and "SECRET_KEY: 同じ文字のくり返しです" in done.stderr
+    status, lines = run_check({"DATABASE_URL": database, "SECRET_KEY": " " * 41})
+    assert status == 1 and any(line.startswith("NG  SECRET_KEY: 同じ文字のくり返し") for line in lines)
 
 
 def test_booleans_take_one_documented_set_of_words_everywhere(base):

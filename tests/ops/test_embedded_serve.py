@@ -59,7 +59,7 @@ def test_events_left_waiting_by_a_stopped_process_are_answered_at_the_next_start
     from workers.jobs import InProcessJobs
 
     database = f"sqlite:///{tmp_path}/t.sqlite3"
-    settings = Settings.from_env({"DATABASE_URL": database, "SECRET_KEY": "k" * 64})
+    settings = Settings.from_env({"DATABASE_URL": database, "SECRET_KEY": "0123456789abcdef" * 4})
     create_app(settings, jobs=InProcessJobs(), instance_path=str(tmp_path / "i"))  # the tables
     user = "U" + "f" * 32
     store([prepare(text_event(user, "もう死にたい", fake_line.issue_reply_token(user)))])  # stored, never queued
@@ -125,7 +125,7 @@ def test_a_port_in_use_is_one_clear_line_not_a_second_server(tmp_path, fake_line
 
 def _env(tmp_path, fake_line) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LINE_", "TSUNAGU_", "DATABASE_URL", "REDIS_URL"))}
-    env.update(SECRET_KEY="k" * 64, TSUNAGU_SECURE_COOKIES="false", DATABASE_URL=f"sqlite:///{tmp_path}/t.sqlite3",
+    env.update(SECRET_KEY="0123456789abcdef" * 4, TSUNAGU_SECURE_COOKIES="false", DATABASE_URL=f"sqlite:///{tmp_path}/t.sqlite3",
                LINE_CHANNEL_SECRET=SECRET, LINE_CHANNEL_ACCESS_TOKEN=fake_line.access_token,
                LINE_API_BASE_URL=fake_line.base_url)
     return env

@@ -19,7 +19,7 @@ def line_env(monkeypatch, fake_line, backend):
     fake_line.channel_secret = CHANNEL_SECRET
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("LINE_CHANNEL_SECRET", CHANNEL_SECRET)
-    monkeypatch.setenv("SECRET_KEY", "k" * 64)
+    monkeypatch.setenv("SECRET_KEY", "0123456789abcdef" * 4)
     if redis_url:
         monkeypatch.setenv("REDIS_URL", redis_url)
     return fake_line

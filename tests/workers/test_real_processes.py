@@ -50,7 +50,7 @@ def env(fake_line, tmp_path):
 
     upgrade(POSTGRES_URL)
     init_engine(POSTGRES_URL)
-    values = dict(os.environ, DATABASE_URL=POSTGRES_URL, REDIS_URL=REDIS_URL, SECRET_KEY="k" * 64,
+    values = dict(os.environ, DATABASE_URL=POSTGRES_URL, REDIS_URL=REDIS_URL, SECRET_KEY="0123456789abcdef" * 4,
                   LINE_CHANNEL_SECRET=CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN=fake_line.access_token,
                   LINE_API_BASE_URL=fake_line.base_url)
     procs: list[subprocess.Popen] = []
