@@ -82,8 +82,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(_exc):
-        if _wants_json():
-            return jsonify(error="too large", message=_kind("too_large")), 413
+        if _wants_json():  # the chat's words: the message was refused unread, so the numbers go with it
+            chat = request.path.startswith("/chat/")
+            return jsonify(error="too large", message=_kind("too_large_chat" if chat else "too_large")), 413
         return render_template("console/error.html", message=_kind("too_large"), code=413), 413
 
     @app.errorhandler(429)
