@@ -423,7 +423,7 @@ async def main_async(args) -> None:
     py = sys.executable
     base_env = {k: v for k, v in os.environ.items() if not k.startswith(("LINE_", "TSUNAGU_"))}
     fake_url = f"http://127.0.0.1:{FAKE_PORT}"
-    env = dict(base_env, SECRET_KEY="load-" + "k" * 60, LINE_CHANNEL_SECRET=SECRET, LINE_CHANNEL_ACCESS_TOKEN=TOKEN,
+    env = dict(base_env, SECRET_KEY=secrets.token_hex(32), LINE_CHANNEL_SECRET=SECRET, LINE_CHANNEL_ACCESS_TOKEN=TOKEN,
                LINE_API_BASE_URL=fake_url, PYTHONUNBUFFERED="1")
     if not env.get("DATABASE_URL"):
         env["DATABASE_URL"] = f"sqlite:///{logs}/load.sqlite3"
