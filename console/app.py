@@ -11,7 +11,7 @@ from flask import Flask, redirect, url_for
 from flask_wtf.csrf import CSRFProtect
 
 from console import hardening, ratelimit
-from console.settings import Settings, SettingsError
+from console.settings import SECRET_KEY_ADVICE, Settings, SettingsError
 from models.db import default_url
 from models.migrate import upgrade
 from workers import runtime
@@ -31,7 +31,7 @@ def create_app(settings: Settings | None = None, jobs=None, instance_path: str |
         settings = replace(settings, database_url=default_url(app.instance_path))
     if not settings.secret_key:
         if not generate_secret:
-            raise SettingsError([("SECRET_KEY", "未設定: 32 文字以上のランダムな値を設定してください"
+            raise SettingsError([("SECRET_KEY", f"未設定: {SECRET_KEY_ADVICE}"
                                                "（not set: tsunagu demo makes its own; production must set it）")])
         settings = replace(settings, secret_key=secrets.token_hex(32))
     app.config.update(

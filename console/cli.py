@@ -23,12 +23,11 @@ def _app(generate_secret: bool, instance: str | None = None):
 
     app = create_app(generate_secret=generate_secret, instance_path=instance)
     if not generate_secret:
-        from console.settings import MIN_SECRET_KEY, SettingsError, secret_key_problem
+        from console.settings import SECRET_KEY_ADVICE, SettingsError, secret_key_problem
 
         problem = secret_key_problem(app.config["TSUNAGU"].secret_key)
         if problem:
-            raise SettingsError([("SECRET_KEY", f"{problem}: {MIN_SECRET_KEY} 文字以上のランダムな値を設定してください"
-                                                "（例: python -c 'import secrets; print(secrets.token_hex(32))'）")])
+            raise SettingsError([("SECRET_KEY", f"{problem}: {SECRET_KEY_ADVICE}")])
     return app
 
 

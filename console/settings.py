@@ -20,6 +20,8 @@ T = TypeVar("T")
 
 
 MIN_SECRET_KEY = 32
+SECRET_KEY_ADVICE = (f"{MIN_SECRET_KEY} 文字以上のランダムな値を設定してください"
+                     "（例: python -c 'import secrets; print(secrets.token_hex(32))'）")
 
 
 def secret_key_problem(key: str | None) -> str | None:

@@ -131,14 +131,13 @@ def check(settings: Settings | None = None, out=print, env=None) -> int:
 
 
 def _secret_key(settings: Settings, note, unreadable: set[str]) -> None:
-    from console.settings import secret_key_problem
+    from console.settings import MIN_SECRET_KEY, SECRET_KEY_ADVICE, secret_key_problem
 
     problem = secret_key_problem(settings.secret_key)
     if problem is None:
-        note(True, "SECRET_KEY: 設定済み（32 文字以上）")
+        note(True, f"SECRET_KEY: 設定済み（{MIN_SECRET_KEY} 文字以上）")
     else:
-        note(False, f"SECRET_KEY: {problem}: 32 文字以上のランダムな値を設定してください"
-                    "（例: python -c 'import secrets; print(secrets.token_hex(32))'）")
+        note(False, f"SECRET_KEY: {problem}: {SECRET_KEY_ADVICE}")
 
 
 def _database(settings: Settings, note, unreadable: set[str]) -> None:
