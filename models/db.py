@@ -44,9 +44,29 @@ def make_engine(url: str) -> Engine:
                 dbapi_connection.execute("PRAGMA synchronous=FULL")
 
         return engine
-    engine = create_engine(url, hide_parameters=True)
+    # connect_timeout: a database host that does not answer at all (down, or a firewall
+    # dropping packets) fails a connection in seconds, not after the OS's TCP timeout of about
+    # two minutes, so a webhook gets its 503 while LINE still waits for an answer
+    engine = create_engine(url, hide_parameters=True, connect_args={"connect_timeout": CONNECT_TIMEOUT})
     _ping_when_idle(engine)
     return engine
+
+
+CONNECT_TIMEOUT = 3  # seconds
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """The database could not be reached or lost the connection (SQLAlchemy's or the
+    driver's OperationalError), as opposed to a statement it refused: trying again later
+    helps, trying again now does not."""
+    from sqlalchemy import exc as sa_exc
+
+    if isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError)):
+        return True
+    if isinstance(exc, sa_exc.DBAPIError):
+        return bool(exc.connection_invalidated)
+    return any(cls.__name__ in ("OperationalError", "InterfaceError") and cls.__module__.split(".")[0] in (
+        "psycopg", "sqlite3") for cls in type(exc).__mro__)  # the driver's, raised on its connection
 
 
 IDLE_PING = 10.0  # seconds: a pooled connection unused this long is checked before it is used

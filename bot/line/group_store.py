@@ -12,14 +12,24 @@ only after its events are stored, so nothing is acknowledged that is not in the 
 A statement that fails (PostgreSQL away, a row it refuses) fails every webhook in it; so a
 group that fails is written again one webhook at a time, and only the webhooks that fail on
 their own get the error (LINE redelivers them) — one bad webhook does not fail its neighbours.
+Unless the database is unavailable (`unavailable(exc)`): then each webhook alone would only wait
+for it again (a connect timeout each, one after the other), so every webhook of the group gets
+StoreUnavailable at once, and so does every webhook in the next HOLD_OFF seconds without trying:
+LINE is answered 503 in milliseconds and redelivers, and the web threads stay free for the rest.
 """
 from __future__ import annotations
 
 import threading
+import time
 from typing import Callable
 
 # rows of one INSERT (events_in.CHUNK writes larger groups in several statements, one transaction)
 MAX_GROUP = 200
+HOLD_OFF = 1.0  # seconds after the database was found unavailable
+
+
+class StoreUnavailable(RuntimeError):
+    """The events were not stored: the database is unavailable (its error is the cause)."""
 
 
 class _Waiter:
@@ -36,14 +46,19 @@ class GroupStore:
     """`submit(rows)` returns once the rows are stored and queued by `write` (or raises what
     storing them raised). `write(rows)` is called with the rows of one or more webhooks."""
 
-    def __init__(self, write: Callable[[list[dict]], None], max_group: int = MAX_GROUP):
+    def __init__(self, write: Callable[[list[dict]], None], max_group: int = MAX_GROUP,
+                 unavailable: Callable[[BaseException], bool] = lambda exc: False):
         self._write = write
         self._max = max_group
+        self._unavailable = unavailable
+        self._down_until = 0.0  # time.monotonic() until which submit fails without trying
         self._lock = threading.Lock()
         self._waiting: list[_Waiter] = []
         self._writing = False  # a thread is writing a group; newcomers wait for the next one
 
     def submit(self, rows: list[dict]) -> None:
+        if time.monotonic() < self._down_until:
+            raise StoreUnavailable("the database was unavailable a moment ago")
         me = _Waiter(rows)
         with self._lock:
             self._waiting.append(me)
@@ -83,15 +98,29 @@ class GroupStore:
                     waiter.done.set()
 
     def _write_group(self, group: list[_Waiter]) -> None:
+        if time.monotonic() < self._down_until:  # it waited behind the write that found it away
+            for waiter in group:
+                waiter.error = StoreUnavailable("the database was unavailable a moment ago")
+            return
         try:
             self._write([row for waiter in group for row in waiter.rows])
             return
         except BaseException as exc:  # noqa: BLE001 - each webhook is tried on its own below
-            if len(group) == 1:
-                group[0].error = exc
+            if self._unavailable(exc) or len(group) == 1:
+                for waiter in group:
+                    waiter.error = self._failure(exc)
                 return
         for waiter in group:
             try:
                 self._write(waiter.rows)
             except BaseException as exc:  # noqa: BLE001 - its thread raises it
-                waiter.error = exc
+                waiter.error = self._failure(exc)
+
+    def _failure(self, exc: BaseException) -> BaseException:
+        """What the webhook's thread raises: the error, or StoreUnavailable (caused by it)."""
+        if not self._unavailable(exc):
+            return exc
+        self._down_until = time.monotonic() + HOLD_OFF
+        failure = StoreUnavailable("the database is unavailable")
+        failure.__cause__ = exc
+        return failure

@@ -9,7 +9,8 @@ No LINE API call happens here; the worker answers.
 
 A correctly signed body always gets 200, even when some of its events are malformed: those
 are stored as failed (visible to admins) and skipped, so LINE does not redeliver the whole
-batch and the good events are processed.
+batch and the good events are processed. When the database is unavailable, nothing is
+stored and the answer is 503 (within models.db.CONNECT_TIMEOUT): LINE redelivers it.
 """
 from __future__ import annotations
 
@@ -18,11 +19,12 @@ import logging
 from linebot.v3 import SignatureValidator
 
 from bot.sanitize import loads
+from models.db import database_unavailable
 from workers import runtime
 from workers.locks import lock_key
 
 from .events_in import prepare, store
-from .group_store import GroupStore
+from .group_store import GroupStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +47,7 @@ class WebhookFirst:
     def __init__(self, app, channel_secret: str):
         self.app = app
         self.validator = SignatureValidator(channel_secret)
-        self.group = GroupStore(store_and_enqueue)
+        self.group = GroupStore(store_and_enqueue, unavailable=database_unavailable)
 
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO") != PATH:
@@ -83,7 +85,13 @@ class WebhookFirst:
         if not isinstance(events, list):
             return "400 Bad Request", "malformed webhook body"
         if events:
-            self.group.submit([prepare(event) for event in events])
+            try:
+                self.group.submit([prepare(event) for event in events])
+            except StoreUnavailable:
+                # not stored, so not acknowledged: LINE redelivers it (the event ids make a
+                # redelivery of what was stored after all a no-op)
+                log.warning("webhook of %d event(s) not stored: database unavailable; answered 503", len(events))
+                return "503 Service Unavailable", "database unavailable, please redeliver"
         return "200 OK", "OK"
 
 

@@ -292,12 +292,19 @@ class FakeLine:
         @app.get("/_fake/deliveries")
         def deliveries():
             """For a load generator in another process: deliveries from index `after` on;
-            with `wait` (seconds, at most 5), the answer waits for at least one."""
+            with `wait` (seconds, at most 5), the answer waits for at least one, and with
+            `gather` (seconds, at most 0.1) a little longer for more: one answer for several
+            deliveries instead of one each (the times reported are the deliveries' own)."""
             after = int(request.args.get("after", 0))
             wait = min(5.0, float(request.args.get("wait", 0)))
+            gather = min(0.1, float(request.args.get("gather", 0)))
             with self._new_delivery:
                 if wait > 0:
                     self._new_delivery.wait_for(lambda: len(self.delivered) > after, timeout=wait)
+                arrived = len(self.delivered) > after
+            if gather > 0 and arrived:
+                time.sleep(gather)
+            with self._new_delivery:
                 items = [{"to": d["to"], "endpoint": d["endpoint"], "token": token, "at": at}
                          for d, (token, at) in zip(self.delivered[after:], self._delivery_meta[after:])]
                 reused = self.reused_reply_tokens
