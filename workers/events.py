@@ -29,6 +29,7 @@ from . import locks, runtime
 from .conversation import adopt_conversation, handle_input, load_conversation, never_heard_from, write_adopted
 from .delivery import deliver_pending, send_one
 from .errors import describe
+from .jobs import queued_mark
 from .locks import user_lock
 from .quarantine import quarantine
 
@@ -74,8 +75,10 @@ def process_line_events(event_row_id: int, lock_key: str | None = None) -> None:
     rt = runtime.current()
     redis = getattr(rt.jobs, "connection", None)
     sender = rt.line_sender_factory() if rt.line_sender_factory is not None else None
-    # an event stored while this runs has a job of its own, queued behind this lock
-    with user_lock("line", None, redis, key=lock_key):
+    # an event stored from now on gets a job of its own (queued behind this lock): this job's
+    # "waiting" mark goes as the lock is first tried, and the events before it are this job's
+    mark = queued_mark(lock_key) if redis is not None else None
+    with user_lock("line", None, redis, key=lock_key, clearing=mark):
         while True:
             turn = _take_turn(event_row_id, rt.settings, sender)
             # unsent: what an earlier job could not send goes before the next event is stepped
@@ -368,5 +371,5 @@ def sweep_inbox(older_than: timedelta = timedelta(seconds=30)) -> int:
         ).all()
     one_event_per_user = {user_key: row_id for user_key, row_id in [*waiting_events, *waiting_sends]}
     runtime.current().jobs.enqueue_events(list(one_event_per_user.values()),
-                                          [locks.lock_key(u) for u in one_event_per_user])
+                                          [locks.lock_key(u) for u in one_event_per_user], once=False)
     return len(one_event_per_user)

@@ -47,7 +47,7 @@ class InProcessJobs:
         self._queue.put((func, args, 0))
         self._ensure_thread()
 
-    def enqueue_events(self, row_ids: list[int], lock_keys: list[str] | None = None) -> None:
+    def enqueue_events(self, row_ids: list[int], lock_keys: list[str] | None = None, once: bool = True) -> None:
         from .events import process_line_events
 
         for row_id, key in zip(row_ids, lock_keys or [None] * len(row_ids)):
@@ -99,6 +99,25 @@ class InProcessJobs:
             time.sleep(0.01)
 
 
+QUEUED_TTL = 60  # seconds a "job waiting" mark lives (see RQJobs.enqueue_events)
+# KEYS[1]: the events list; ARGV[1]: QUEUED_TTL, then (item, mark) pairs. A script, so that the
+# mark and the job are set together (a mark without its job would hold back the user's next one).
+# Mark names are built by the caller and passed as values: one Redis, not a cluster.
+_ENQUEUE_ONCE = """
+for i = 2, #ARGV, 2 do
+  if redis.call('SET', ARGV[i + 1], '1', 'NX', 'EX', ARGV[1]) then
+    redis.call('RPUSH', KEYS[1], ARGV[i])
+  end
+end
+return 0
+"""
+
+
+def queued_mark(lock_key: str) -> str:
+    """The Redis key saying that the user (by lock key) has a job waiting in the events list."""
+    return f"tsunagu:queued:{lock_key}"
+
+
 class RQJobs:
     def __init__(self, redis_url: str, retry_intervals: list[float] | None = None):
         from redis import Redis
@@ -108,6 +127,7 @@ class RQJobs:
         self.connection = Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=5)
         self.queue = Queue(EVENTS_QUEUE, connection=self.connection)
         self._intervals = RETRY_INTERVALS if retry_intervals is None else retry_intervals
+        self._enqueue_once = self.connection.register_script(_ENQUEUE_ONCE)
 
     def enqueue(self, func: Callable, *args) -> None:
         from rq import Retry
@@ -115,13 +135,30 @@ class RQJobs:
         self.queue.enqueue(func, *args, retry=Retry(max=len(self._intervals), interval=self._intervals),
                            result_ttl=0, failure_ttl=FAILURE_TTL)
 
-    def enqueue_events(self, row_ids: list[int], lock_keys: list[str] | None = None) -> None:
-        """One RPUSH for all the events of a webhook, for the worker's event loops: "row id" or
-        "row id:lock key" (workers.locks.lock_key, a digest), which spares the worker a
-        transaction to find whose event it is before it can take their lock."""
-        if row_ids:
-            items = [f"{r}:{k}" for r, k in zip(row_ids, lock_keys)] if lock_keys else row_ids
+    def enqueue_events(self, row_ids: list[int], lock_keys: list[str] | None = None, once: bool = True) -> None:
+        """One round trip for all the events of a webhook, for the worker's event loops: "row
+        id" or "row id:lock key" (workers.locks.lock_key, a digest), which spares the worker a
+        transaction to find whose event it is before it can take their lock.
+
+        `once`: a user who already has a job waiting gets no second one (their job handles all
+        their waiting events when it runs: a resident's five quick messages were five jobs, four
+        of which took the lock and a transaction to find nothing left). The job's mark is
+        cleared when it starts (workers.events), so an event stored after that gets a job of its
+        own; a mark outlives a lost job by QUEUED_TTL at most, and the inbox sweep (once=False)
+        does not look at marks."""
+        if not row_ids:
+            return
+        if not lock_keys:
+            self.connection.rpush(EVENTS_LIST, *row_ids)
+            return
+        items = [f"{r}:{k}" for r, k in zip(row_ids, lock_keys)]
+        if not once:
             self.connection.rpush(EVENTS_LIST, *items)
+            return
+        args = [QUEUED_TTL]
+        for item, key in zip(items, lock_keys):
+            args += [item, queued_mark(key)]
+        self._enqueue_once(keys=[EVENTS_LIST], args=args)
 
     def pop_event(self, timeout: float = 0) -> tuple[int, str | None] | None:
         """The next waiting (event row id, lock key or None); wait up to `timeout` seconds

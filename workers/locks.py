@@ -8,12 +8,15 @@ Three kinds, strongest available first:
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
+import secrets
 import threading
 import time
 from contextlib import contextmanager
 
+from redis.exceptions import LockError
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
@@ -35,12 +38,12 @@ def lock_key(user_key: str) -> str:
 
 @contextmanager
 def user_lock(channel: str, user_key: str | None, redis=None, timeout: int = 60, engine=None,
-              key: str | None = None):
-    """`key`: the lock_key of the user, when the caller has it and not the user id."""
+              key: str | None = None, clearing: str | None = None):
+    """`key`: the lock_key of the user, when the caller has it and not the user id.
+    `clearing`: a Redis key deleted in the same round trip as the lock is first tried."""
     name = f"tsunagu:lock:{channel}:{key or lock_key(user_key)}"
     if redis is not None:
-        # blocking_timeout raises LockError, so RQ retries the job later instead of racing
-        with redis.lock(name, timeout=timeout, blocking_timeout=timeout):
+        with _redis_lock(redis, name, timeout, clearing):
             yield
         return
     if engine is not None and engine.dialect.name == "postgresql":
@@ -61,6 +64,43 @@ def user_lock(channel: str, user_key: str | None, redis=None, timeout: int = 60,
         lock = _local_locks.setdefault(name, threading.Lock())
     with lock:
         yield
+
+
+POLL = 0.01  # seconds between tries of a taken Redis lock (redis-py's Lock: 0.1)
+_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+
+
+@contextmanager
+def _redis_lock(redis, name: str, timeout: float, clearing: str | None = None):
+    """SET NX PX with a random token, released by a script that deletes it only if it still
+    holds our token (as redis-py's Lock does, without its uuid1 and thread-local per use; one
+    round trip each way). Taken longer than `timeout`: LockError, so the job is retried later
+    instead of racing. A lock that expired while held is only logged at release: the work is
+    committed by then, and a retry would find nothing to do."""
+    token = secrets.token_hex(16)
+    deadline = time.monotonic() + timeout
+    while True:
+        if clearing is not None:
+            with redis.pipeline(transaction=False) as pipe:
+                taken = pipe.delete(clearing).set(name, token, nx=True, px=int(timeout * 1000)).execute()[1]
+            clearing = None
+        else:
+            taken = redis.set(name, token, nx=True, px=int(timeout * 1000))
+        if taken:
+            break
+        if time.monotonic() > deadline:
+            raise LockError(f"lock {name[:24]}… still taken after {timeout} s")
+        time.sleep(POLL)
+    try:
+        yield
+    finally:
+        if not _release_script(redis)(keys=[name], args=[token]):
+            log.warning("lock %s… had expired before it was released", name[:24])
+
+
+@functools.lru_cache(maxsize=8)
+def _release_script(redis):
+    return redis.register_script(_RELEASE)  # EVALSHA, loading the script again if Redis lost it
 
 
 @contextmanager
