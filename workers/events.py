@@ -18,7 +18,9 @@ from sqlmodel import select
 from bot.line import profile
 from bot.line.inputs import group_text, to_input
 from bot.line.render import render_batches
+from dialogs import languages
 from dialogs.crisis_reply import group_crisis_message
+from dialogs.messages import InputKind
 from dialogs.understanding import classify
 from models import OutboxMessage, WebhookEvent
 from models.base import as_utc, utcnow
@@ -346,8 +348,12 @@ def group_crisis_answer(payload: dict) -> list:
 
 def _with_profile_language(conv, user_key: str, inp, sender):
     """At first contact (the follow, or a first message), LINE's profile language is the
-    dialog's hint; one profile request per resident, none afterwards."""
+    dialog's hint; one profile request per resident, none afterwards. None for a first message
+    written in a language we can tell: the dialog goes by that language (dialogs.engine), and
+    the request cost as much as the rest of the step (most first messages are Japanese)."""
     if sender is None or inp.lang or not never_heard_from(conv):
+        return inp
+    if inp.kind is InputKind.TEXT and languages.written_in(inp.text):
         return inp
     code = profile.language(sender, user_key)
     return replace(inp, lang=code) if code else inp

@@ -99,3 +99,16 @@ def test_the_user_id_is_never_logged(resident, fake_line, caplog):
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "/v2/bot/profile/" in logged or "profile" in logged  # the calls were logged...
     assert resident.user_id not in logged and other.user_id not in logged  # ...without the user id
+
+
+def test_a_first_message_in_a_language_we_can_tell_does_not_ask_for_the_profile(resident, fake_line):
+    """The dialog goes by the language the message is written in, so the profile would not be
+    used: no request (it cost as much as the rest of the step)."""
+    fake_line.set_profile(resident.user_id, language="en")
+    texts = resident.say("家賃が払えません")
+    assert texts and wording("en")["messages"]["language_offer"] not in texts  # answered, in Japanese
+    assert fake_line.profile_requests == []
+    other = type(resident)(resident.app, resident.client, fake_line, resident.secret)
+    fake_line.set_profile(other.user_id, language="en")
+    other.say("??")  # no language in it: the profile is asked, and its language offered
+    assert [r["status"] for r in fake_line.profile_requests] == [200]
