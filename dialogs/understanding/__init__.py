@@ -37,7 +37,8 @@ def classify(text: str) -> Understanding:
     if found:
         # the lexicon of the message's language (lexicon_<lang>.yaml), English for Latin words
         categories, crisis_kinds, evidence = _merge(categories, crisis_kinds, evidence, found)
-    if not crisis_kinds and not explained_away and lang == "ja" and _enough_to_judge(text):
+    if not crisis_kinds and not explained_away and lang == "ja" and _enough_to_judge(text) \
+            and not _read_in_full(text, evidence):
         # wordings the rules have never seen: ask the statistical model (see model.py); it was
         # trained on Japanese and has no features for English, Latin text or tags
         from .model import implied_categories, second_opinion
@@ -65,6 +66,17 @@ def _enough_to_judge(text: str) -> bool:
     import re
 
     return len(re.sub(r"[\d\s\W_]", "", text)) >= 4
+
+
+def _read_in_full(text: str, evidence: list[str]) -> bool:
+    """The rules' phrases make up (nearly) the whole message: they have read it, and it is not
+    a wording they have never seen, which is what the model is asked about. The model read
+    お金がない alone (a worry about income, which the rules found) as having no food."""
+    import re
+
+    meaningful = re.sub(r"[\s\W_]", "", text)
+    read = sum(len(re.sub(r"[\s\W_]", "", phrase)) for phrase in dict.fromkeys(evidence))
+    return bool(meaningful) and read >= 0.8 * len(meaningful)
 
 
 def _merge(categories, crisis_kinds, evidence, found):

@@ -89,3 +89,22 @@ def test_rent_and_a_wish_to_die_is_suicide_only_not_starvation():
 @pytest.mark.parametrize("text", ["今夜寝る場所がありません", "路上で寝ています", "何日も食べてない"])
 def test_nowhere_to_sleep_and_nothing_to_eat_stay_crises(text):
     assert classify(text).crisis_kind == "starvation"
+
+
+@pytest.mark.parametrize("text", ["お金がない", "お金がない。", "お金がないです"])
+def test_a_worry_the_rules_read_in_full_is_not_made_a_crisis_by_the_model(text):
+    """The model is asked about wordings the rules have never seen; it read お金がない alone as
+    having no food (a crisis, and after hours an on-call alert). A worry about money, read."""
+    understood = classify(text)
+    assert not understood.crisis
+    assert understood.categories == ["income"]
+
+
+@pytest.mark.parametrize("text", ["殺したいほどかわいい", "孫が殺したいくらい可愛い"])
+def test_a_fond_idiom_is_no_violence(text):
+    assert not classify(text).crisis
+
+
+@pytest.mark.parametrize("text", ["殺したいほど憎い", "お金がなくて食べ物が買えない", "住むところがない"])
+def test_the_same_words_in_earnest_stay_crises(text):
+    assert classify(text).crisis
