@@ -33,7 +33,7 @@ def classify(text: str) -> Understanding:
 
     categories, crisis_kinds, evidence, explained_away = analyse(text)
     lang = detect_language(text) if text and text.strip() else None
-    found = foreign_matches(text, lang) if lang else []
+    found = foreign_matches(text, lang) if text and text.strip() else []
     if found:
         # the lexicon of the message's language (lexicon_<lang>.yaml), English for Latin words
         categories, crisis_kinds, evidence = _merge(categories, crisis_kinds, evidence, found)

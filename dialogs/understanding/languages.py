@@ -169,12 +169,15 @@ class ForeignMatch:
 
 
 def foreign_matches(text: str, lang: str | None) -> list[ForeignMatch]:
-    """Matches of the lexicon of `lang` (and of English for any Latin words) in the text."""
+    """Matches of the lexicon of `lang` (and of English and romaji for any Latin words) in the
+    text; `lang` None (a language we cannot tell) reads the Latin words only."""
     wanted = []
     if lang in LANGUAGES:
         wanted.append(lang)
     if lang != "en" and _LATIN_WORD.search(text or "") and any(len(w) > 1 for w in _LATIN_WORD.findall(text)):
         wanted.append("en")
+    if _LATIN_WORD.search(text or ""):
+        wanted.append("romaji")  # Japanese in Latin letters: crisis phrases (lexicon_romaji.yaml)
     out: list[ForeignMatch] = []
     for code in wanted:
         lex = lexicon(code)

@@ -207,3 +207,14 @@ def test_quit_after_a_crisis_says_truthfully_that_staff_have_it(visitor, clock):
     assert "担当者に 伝えて あります" in texts(reply)
     [kept] = intakes()
     assert kept.urgent
+
+
+@pytest.mark.parametrize("words, kind, number", [
+    ("mou shinitai", "suicide", "0120-783-556"),  # a phone without Japanese input
+    ("otto ni korosareru", "violence", "0120-279-889"),
+])
+def test_a_crisis_typed_in_romaji_is_answered_with_the_numbers(visitor, clock, words, kind, number):
+    reply = visitor.say(words)
+    assert reply[0]["kind"] == "crisis" and number in reply[0]["text"]
+    [urgent] = intakes()
+    assert urgent.urgent and kind in urgent.crisis_kinds

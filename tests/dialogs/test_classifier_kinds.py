@@ -313,3 +313,17 @@ def test_violence_by_a_carer_is_elder_abuse_not_partner_dv(text):
     result = classify(text)
     assert result.crisis_kind == "elder_abuse"
     assert "#8008" not in crisis_message(result.crisis_kinds, "ja").text
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("shinitai", "suicide"), ("Mou shinitai desu", "suicide"), ("jisatsu shitai", "suicide"),
+    ("otto ni korosareru", "violence"), ("tabemono ga nai", "starvation"),
+])
+def test_a_crisis_in_romaji_is_read(text, kind):
+    """No language to tell (languages.py), so no lexicon read it: lexicon_romaji.yaml."""
+    assert classify(text).crisis_kind == kind
+
+
+@pytest.mark.parametrize("text", ["konnichiwa", "arigatou gozaimasu", "denki ga kieta", "ok", "LINE ID wa nan desu ka"])
+def test_everyday_romaji_is_no_crisis(text):
+    assert not classify(text).crisis
