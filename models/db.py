@@ -44,15 +44,24 @@ def make_engine(url: str) -> Engine:
                 dbapi_connection.execute("PRAGMA synchronous=FULL")
 
         return engine
-    # connect_timeout: a database host that does not answer at all (down, or a firewall
-    # dropping packets) fails a connection in seconds, not after the OS's TCP timeout of about
-    # two minutes, so a webhook gets its 503 while LINE still waits for an answer
-    engine = create_engine(url, hide_parameters=True, connect_args={"connect_timeout": CONNECT_TIMEOUT})
+    engine = create_engine(url, hide_parameters=True, connect_args=connect_args(url))
     _ping_when_idle(engine)
     return engine
 
 
 CONNECT_TIMEOUT = 3  # seconds
+# A database host that does not answer (down, or a network dropping packets) fails a new
+# connection within CONNECT_TIMEOUT, and an open one once its data has gone unacknowledged for
+# 15 s (tcp_user_timeout) or it has sat idle without answering keepalives for about 20 s, not
+# after the OS's TCP timeouts of minutes: a webhook gets its 503 while LINE still waits, and
+# `tsunagu serve` starting against such a host says so instead of hanging.
+_PG_CONNECT_ARGS = {"connect_timeout": CONNECT_TIMEOUT, "keepalives": 1, "keepalives_idle": 10,
+                    "keepalives_interval": 5, "keepalives_count": 2, "tcp_user_timeout": 15_000}
+
+
+def connect_args(url: str) -> dict:
+    """The driver's connection settings for `url` (PostgreSQL: the timeouts above)."""
+    return dict(_PG_CONNECT_ARGS) if url.startswith("postgresql") else {}
 
 
 def database_unavailable(exc: BaseException) -> bool:

@@ -9,6 +9,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 
+from .db import connect_args
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 # any fixed number: several web processes starting together migrate one after the other
 _ADVISORY_LOCK = 7_302_020
@@ -26,7 +28,7 @@ def upgrade(url: str) -> None:
     if not url.startswith("postgresql"):
         command.upgrade(config, "head")
         return
-    engine = create_engine(url)
+    engine = create_engine(url, connect_args=connect_args(url))
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _ADVISORY_LOCK})
@@ -48,7 +50,7 @@ def head() -> str:
 
 def current(url: str) -> str | None:
     """The database's revision (None: never migrated)."""
-    engine = create_engine(url)
+    engine = create_engine(url, connect_args=connect_args(url))
     try:
         with engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()

@@ -26,6 +26,10 @@ from typing import Callable
 # rows of one INSERT (events_in.CHUNK writes larger groups in several statements, one transaction)
 MAX_GROUP = 200
 HOLD_OFF = 1.0  # seconds after the database was found unavailable
+# seconds a webhook waits behind a write that has not come back: a database that keeps the
+# connection but no longer answers (hung, or data acknowledged by something in between) is
+# noticed by no timeout of the connection's, and every webhook queued behind it waited forever
+WAIT_LIMIT = 10.0
 
 
 class StoreUnavailable(RuntimeError):
@@ -47,11 +51,12 @@ class GroupStore:
     storing them raised). `write(rows)` is called with the rows of one or more webhooks."""
 
     def __init__(self, write: Callable[[list[dict]], None], max_group: int = MAX_GROUP,
-                 unavailable: Callable[[BaseException], bool] = lambda exc: False):
+                 unavailable: Callable[[BaseException], bool] = lambda exc: False, wait_limit: float = WAIT_LIMIT):
         self._write = write
         self._max = max_group
         self._unavailable = unavailable
         self._down_until = 0.0  # time.monotonic() until which submit fails without trying
+        self._wait_limit = wait_limit
         self._lock = threading.Lock()
         self._waiting: list[_Waiter] = []
         self._writing = False  # a thread is writing a group; newcomers wait for the next one
@@ -65,6 +70,9 @@ class GroupStore:
             leads = not self._writing
             self._writing = True
         if not leads:
+            if not me.done.wait(self._wait_limit) and self._give_up(me):
+                self._down_until = time.monotonic() + HOLD_OFF
+                raise StoreUnavailable(f"the write before this one has not come back in {self._wait_limit:g} s")
             me.done.wait()
             if not me.leads:  # written by the thread that led
                 if me.error is not None:
@@ -73,6 +81,16 @@ class GroupStore:
         self._lead()
         if me.error is not None:
             raise me.error
+
+    def _give_up(self, me: _Waiter) -> bool:
+        """Stop waiting, unless the turn to write was handed to `me` meanwhile (then it leads).
+        Rows already taken into a group may still be stored; LINE's redelivery is then a no-op."""
+        with self._lock:
+            if me.leads:
+                return False
+            if me in self._waiting:
+                self._waiting.remove(me)
+            return True
 
     def _lead(self) -> None:
         """Write the waiting webhooks (up to MAX_GROUP rows), then hand the turn to the first

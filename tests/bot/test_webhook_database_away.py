@@ -85,6 +85,40 @@ def test_an_unavailable_database_fails_the_waiting_webhooks_together_not_one_by_
     assert submit(10) == "unavailable" and outage.calls == 2  # then tried again
 
 
+def test_webhooks_behind_a_write_that_never_comes_back_get_an_answer():
+    """A database that keeps the connection but no longer answers: no timeout of the
+    connection's notices, and every webhook queued behind the write waited forever."""
+    released = threading.Event()
+    groups: list[list[str]] = []
+
+    def hung_write(rows):
+        groups.append([row["event_id"] for row in rows])
+        if not released.is_set():
+            released.wait(30)
+
+    store = GroupStore(hung_write, wait_limit=0.3)
+
+    def submit(event_id: str) -> str:
+        try:
+            store.submit([{"event_id": event_id}])
+            return "stored"
+        except StoreUnavailable:
+            return "unavailable"
+
+    with ThreadPoolExecutor(4) as pool:
+        first = pool.submit(submit, "first")
+        while not store._writing:
+            time.sleep(0.001)
+        behind = [pool.submit(submit, f"e{n}") for n in range(3)]
+        assert [f.result(timeout=5) for f in behind] == ["unavailable"] * 3  # not forever
+        assert submit("next") == "unavailable"  # at once, within HOLD_OFF
+        released.set()  # the database answers again
+        assert first.result(timeout=5) == "stored"
+    time.sleep(HOLD_OFF)
+    assert submit("later") == "stored"
+    assert groups == [["first"], ["later"]]  # those that gave up were not written behind their back
+
+
 def test_a_refused_row_still_fails_alone_when_the_database_is_there():
     class RefusesOne:
         calls = 0
@@ -137,6 +171,23 @@ def test_webhooks_while_the_database_host_is_silent_get_503_and_their_redelivery
         assert list(pool.map(post, redelivered + redelivered[:2])) == [200] * 8  # two of them twice
     run_jobs(app)
     assert sorted(d["to"] for d in fake_line.delivered) == sorted(users)  # each answered once
+
+
+def test_starting_against_a_silent_database_host_fails_in_seconds_not_never():
+    """`tsunagu serve` migrates at start: against a host that takes the connection and never
+    answers it hung without a word (an outside walk found it)."""
+    from sqlalchemy.exc import OperationalError as SAOperationalError
+
+    from models.migrate import upgrade
+
+    silent = SilentHost()
+    started = time.monotonic()
+    try:
+        with pytest.raises(SAOperationalError, match="timeout"):
+            upgrade(f"postgresql+psycopg://postgres@127.0.0.1:{silent.port}/test")
+    finally:
+        silent.close()
+    assert time.monotonic() - started < CONNECT_TIMEOUT + 5
 
 
 def _events(body: str) -> list[dict]:
