@@ -96,20 +96,37 @@ def _is_neg(surface: str, norm: str, base: str, pos0: str) -> bool:
 def tokenize(text: str) -> list[Tok]:
     toks: list[Tok] = []
     space = False
-    for m in _tokenizer().tokenize(text):
-        surface = m.surface()
-        if not surface.strip():
-            space = bool(toks)  # a space written as punctuation ends the clause for negation
-            continue
-        pos = m.part_of_speech()
-        norm, base = m.normalized_form(), m.dictionary_form()
-        keys = {norm, base, surface}
-        if _is_neg(surface, norm, base, pos[0]):
-            keys = {NEG}
-        toks.append(Tok(surface, m.begin(), m.end(), norm, base, pos[0], pos[1], frozenset(keys),
-                        to_hiragana(m.reading_form()), space))
-        space = False
+    for start, piece in _pieces(text):
+        for m in _tokenizer().tokenize(piece):
+            surface = m.surface()
+            if not surface.strip():
+                space = bool(toks)  # a space written as punctuation ends the clause for negation
+                continue
+            pos = m.part_of_speech()
+            norm, base = m.normalized_form(), m.dictionary_form()
+            keys = {norm, base, surface}
+            if _is_neg(surface, norm, base, pos[0]):
+                keys = {NEG}
+            toks.append(Tok(surface, start + m.begin(), start + m.end(), norm, base, pos[0], pos[1],
+                            frozenset(keys), to_hiragana(m.reading_form()), space))
+            space = False
     return toks
+
+
+# Sudachi refuses an input over 49,149 bytes (a character takes up to 4): a longer message (a
+# forged webhook, a pasted document) raised SudachiError, and a 死にたい in it went unseen
+PIECE_CHARS = 10_000
+
+
+def _pieces(text: str):
+    """(start, piece) of at most PIECE_CHARS characters, cut after a sentence where one ends."""
+    start = 0
+    while len(text) - start > PIECE_CHARS:
+        cut = max(text.rfind(mark, start, start + PIECE_CHARS) for mark in "。．！？!?\n")
+        end = cut + 1 if cut > start else start + PIECE_CHARS
+        yield start, text[start:end]
+        start = end
+    yield start, text[start:]
 
 
 def _is_boundary(t: Tok) -> bool:

@@ -218,3 +218,17 @@ def test_a_crisis_typed_in_romaji_is_answered_with_the_numbers(visitor, clock, w
     assert reply[0]["kind"] == "crisis" and number in reply[0]["text"]
     [urgent] = intakes()
     assert urgent.urgent and kind in urgent.crisis_kinds
+
+
+def test_a_crisis_in_a_very_long_message_is_answered_with_the_numbers(visitor, clock):
+    """Longer than the tokenizer takes in one piece (about 49 KB): it raised, and the message
+    was set aside with an apology only."""
+    reply = visitor.say("もう死にたい。" + "つらい。" * 4000)
+    assert reply[0]["kind"] == "crisis" and "0120-783-556" in reply[0]["text"]
+    [urgent] = intakes()
+    assert urgent.urgent and "suicide" in urgent.crisis_kinds
+
+
+def test_a_crisis_in_a_60000_character_line_message_is_answered_with_the_numbers(resident):
+    texts = resident.say("死にたい " + "あ" * 60000)  # LINE caps at 5,000; a forged webhook need not
+    assert any("0120-783-556" in t for t in texts)
