@@ -68,14 +68,16 @@ def database_unavailable(exc: BaseException) -> bool:
     """The database could not be reached or lost the connection (SQLAlchemy's or the
     driver's OperationalError), as opposed to a statement it refused: trying again later
     helps, trying again now does not."""
+    import sqlite3
+
+    import psycopg
     from sqlalchemy import exc as sa_exc
 
-    if isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError)):
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
         return True
-    if isinstance(exc, sa_exc.DBAPIError):
-        return bool(exc.connection_invalidated)
-    return any(cls.__name__ in ("OperationalError", "InterfaceError") and cls.__module__.split(".")[0] in (
-        "psycopg", "sqlite3") for cls in type(exc).__mro__)  # the driver's, raised on its connection
+    # SQLAlchemy's, or the driver's own (the webhook's INSERT runs on the driver connection)
+    return isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError, psycopg.OperationalError,
+                            psycopg.InterfaceError, sqlite3.OperationalError, sqlite3.InterfaceError))
 
 
 IDLE_PING = 10.0  # seconds: a pooled connection unused this long is checked before it is used

@@ -459,11 +459,17 @@ class _MessagesFirst:
 
 
 def _error(status: int, message: str, details: list[dict] | None = None) -> Response:
-    payload: dict = {"message": message}
-    if details:
-        payload["details"] = details
+    return _as_response(*_error_answer(status, message, details))
+
+
+def _injected(status: int) -> Response:
+    return _as_response(*_injected_answer(status))
+
+
+def _as_response(status: int, payload: dict, headers: dict) -> Response:
     response = jsonify(payload)
     response.status_code = status
+    response.headers.update(headers)
     return response
 
 
@@ -484,10 +490,6 @@ _INJECTED = {
     502: "Bad gateway",
     503: "Service unavailable",
 }
-
-
-def _injected(status: int) -> Response:
-    return _error(status, _INJECTED.get(status, f"Injected failure {status}"))
 
 
 def _png_size(data: bytes) -> tuple[int, int] | None:
